@@ -1,0 +1,778 @@
+//! The conformance suite: the same cases, over real sockets on 127.0.0.1, for every backend.
+//!
+//! A backend crate runs it with one line in a test file:
+//!
+//! ```ignore
+//! server_core::conformance_suite!(backend_threads::Threads);
+//! ```
+//!
+//! which expands to one `#[test]` per case. A reference engine that cannot meet a case (may_minihttp
+//! has no chunked bodies, say) lists it as a known gap with the reason:
+//!
+//! ```ignore
+//! server_core::conformance_suite!(MiniHttp, gaps = ["chunked_body" => "may_minihttp has no chunked decoding"]);
+//! ```
+//!
+//! A known gap still runs: it passes (printing `KNOWN GAP`) only while the case fails, so a gap that
+//! gets fixed must be taken off the list.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use crate::{Backend, Config, Request, Response, Router, ServerHandle};
+
+/// How long a client waits for any answer before the case fails.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The application every case talks to.
+pub fn app() -> Router {
+    Router::new()
+        .get("/hello", |_req: Request| Response::text("Hello, World!"))
+        .post("/echo", |req: Request| Response::bytes(req.into_body()))
+        .get("/info", |req: Request| {
+            Response::text(format!("{} {} {:?}", req.method(), req.uri(), req.version()))
+        })
+        .get("/panic", |_req: Request| -> Response {
+            panic!("handler panic (expected by the conformance suite)")
+        })
+        .get("/sleep", |req: Request| async move {
+            let ms = query_u64(&req, "ms").unwrap_or(0);
+            crate::sleep(Duration::from_millis(ms)).await;
+            Response::text("slept")
+        })
+        .get("/offload", |_req: Request| async {
+            Response::text(crate::unblock(|| 6 * 7).await.to_string())
+        })
+}
+
+fn query_u64(req: &Request, key: &str) -> Option<u64> {
+    req.uri()
+        .query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+}
+
+/// A configuration for tests: an ephemeral port on loopback, short timeouts.
+pub fn test_config() -> Config {
+    Config {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        workers: 2,
+        header_read_timeout: Duration::from_secs(3),
+        idle_timeout: Duration::from_secs(3),
+        body_read_timeout: Duration::from_secs(3),
+        write_timeout: Duration::from_secs(3),
+        shutdown_grace: Duration::from_secs(3),
+        ..Config::default()
+    }
+}
+
+/// Starts `B` serving [`app`] with `config`.
+pub fn start<B: Backend>(config: Config) -> ServerHandle {
+    let _ = crate::raise_fd_limit();
+    B::bind(config, app()).expect("backend failed to start")
+}
+
+/// Runs one case; see the module docs for how known gaps are treated.
+pub fn run<B: Backend>(name: &str, gaps: &[(&str, &str)], case: fn(&dyn Fn(Config) -> ServerHandle)) {
+    let start = |config: Config| start::<B>(config);
+    let gap = gaps.iter().find(|(gap, _)| *gap == name);
+    let outcome = catch_unwind(AssertUnwindSafe(|| case(&start)));
+    match (gap, outcome) {
+        (None, Ok(())) => {}
+        (None, Err(panic)) => std::panic::resume_unwind(panic),
+        (Some((_, why)), Err(_)) => println!("KNOWN GAP {name}: {why}"),
+        (Some(_), Ok(())) => panic!("{name} is listed as a known gap but passes: take it off the gap list"),
+    }
+}
+
+/// Expands to one `#[test]` per conformance case for the given backend type.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($backend:ty) => {
+        $crate::conformance_suite!($backend, gaps = []);
+    };
+    ($backend:ty, gaps = [$($gap:literal => $why:literal),* $(,)?]) => {
+        $crate::__conformance_cases!($backend, &[$(($gap, $why)),*];
+            keep_alive, pipelined_in_order, http10_closes, http10_keep_alive, connection_close, head_has_no_body,
+            fixed_body, body_in_pieces, chunked_body, expect_continue, large_body_echo,
+            malformed_request_line, obs_fold, space_before_colon, nul_in_value, bare_cr_in_value,
+            missing_host, cl_and_te, differing_content_lengths, signed_content_length, bad_chunk_size,
+            unknown_transfer_coding, header_too_large, too_many_headers, body_too_large,
+            chunked_body_too_large, unsupported_version, header_read_timeout, slowloris_trickle,
+            idle_timeout, panic_isolation, sleep_and_offload, graceful_shutdown, max_connections,
+            many_concurrent_clients
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_cases {
+    ($backend:ty, $gaps:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::conformance::run::<$backend>(stringify!($case), $gaps, $crate::conformance::cases::$case);
+            }
+        )*
+    };
+}
+
+/// A parsed response as the test client saw it.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Header fields, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// Body (by `Content-Length`).
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A raw HTTP/1.1 client over a real socket.
+pub struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    /// Connects to `addr`.
+    pub fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+        stream.set_nodelay(true).unwrap();
+        Client {
+            stream,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Sends raw bytes.
+    pub fn send(&mut self, bytes: &[u8]) -> &mut Self {
+        self.stream.write_all(bytes).expect("send");
+        self
+    }
+
+    /// Reads one response (head and `Content-Length` body; a `HEAD` response when `head`).
+    pub fn reply_to(&mut self, head: bool) -> Reply {
+        loop {
+            let mut headers = [httparse::EMPTY_HEADER; 64];
+            let mut resp = httparse::Response::new(&mut headers);
+            if let httparse::Status::Complete(len) = resp.parse(&self.buf).expect("malformed response") {
+                let status = resp.code.unwrap();
+                let headers: Vec<(String, String)> = resp
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_ascii_lowercase(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect();
+                let body_len = match headers.iter().find(|(n, _)| n == "content-length") {
+                    Some(_) if head || status == 100 => 0,
+                    Some((_, v)) => v.parse().expect("content-length"),
+                    None => 0,
+                };
+                while self.buf.len() < len + body_len {
+                    self.fill();
+                }
+                let body = self.buf[len..len + body_len].to_vec();
+                self.buf.drain(..len + body_len);
+                return Reply {
+                    status,
+                    headers,
+                    body,
+                };
+            }
+            self.fill();
+        }
+    }
+
+    /// Reads one response to a non-`HEAD` request.
+    pub fn reply(&mut self) -> Reply {
+        self.reply_to(false)
+    }
+
+    /// Sends a request and reads its response.
+    pub fn request(&mut self, bytes: &[u8]) -> Reply {
+        self.send(bytes).reply()
+    }
+
+    fn fill(&mut self) {
+        let mut chunk = [0; 16 * 1024];
+        let n = self.stream.read(&mut chunk).expect("read (timed out or reset)");
+        assert!(
+            n > 0,
+            "connection closed before a complete response; got {:?}",
+            String::from_utf8_lossy(&self.buf)
+        );
+        self.buf.extend_from_slice(&chunk[..n]);
+    }
+
+    /// Whether the server closed the connection (EOF or reset) within `within`, with nothing more sent.
+    pub fn closed_within(&mut self, within: Duration) -> bool {
+        self.stream.set_read_timeout(Some(within)).unwrap();
+        let mut chunk = [0; 1024];
+        let closed = match self.stream.read(&mut chunk) {
+            Ok(0) => true,
+            Ok(n) => panic!("expected close, got {:?}", String::from_utf8_lossy(&chunk[..n])),
+            Err(e) => matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted
+            ),
+        };
+        self.stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+        closed
+    }
+}
+
+fn get(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").into_bytes()
+}
+
+/// The cases. Each takes a function that starts the backend under test with a given config.
+pub mod cases {
+    use super::*;
+
+    type Start<'a> = &'a dyn Fn(Config) -> ServerHandle;
+
+    fn expect_error(start: Start, config: Config, request: &[u8], status: u16) {
+        let server = start(config);
+        let mut c = Client::connect(server.local_addr());
+        let r = c.request(request);
+        assert_eq!(
+            r.status,
+            status,
+            "for {:?}",
+            String::from_utf8_lossy(&request[..request.len().min(200)])
+        );
+        assert_eq!(r.header("connection"), Some("close"));
+        assert!(
+            c.closed_within(Duration::from_secs(2)),
+            "connection should close after an error"
+        );
+        // The server still serves everyone else.
+        assert_eq!(
+            Client::connect(server.local_addr())
+                .request(&get("/hello"))
+                .status,
+            200
+        );
+        assert!(server.shutdown());
+    }
+
+    fn bad(start: Start, request: &[u8]) {
+        expect_error(start, test_config(), request, 400);
+    }
+
+    /// Several requests on one connection, with `Date`, `Server` and `Content-Length`.
+    pub fn keep_alive(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        for _ in 0..3 {
+            let r = c.request(&get("/hello"));
+            assert_eq!(r.status, 200);
+            assert_eq!(r.body, b"Hello, World!");
+            assert_eq!(r.header("content-length"), Some("13"));
+            assert!(
+                r.header("date")
+                    .is_some_and(|d| d.ends_with(" GMT") && d.len() == 29),
+                "{r:?}"
+            );
+            assert_eq!(r.header("server"), Some("server-core"));
+            assert_eq!(r.header("connection"), None);
+        }
+        assert_eq!(c.request(&get("/nope")).status, 404);
+        assert_eq!(
+            c.request(&get("/hello")).status,
+            200,
+            "a 404 keeps the connection"
+        );
+        assert!(server.shutdown());
+    }
+
+    /// Pipelined requests in one write are answered in order.
+    pub fn pipelined_in_order(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let mut batch = Vec::new();
+        for i in 0..16 {
+            batch.extend_from_slice(&get(&format!("/info?n={i}")));
+        }
+        batch.extend_from_slice(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
+        batch.extend_from_slice(&get("/sleep?ms=20"));
+        batch.extend_from_slice(&get("/hello"));
+        c.send(&batch);
+        for i in 0..16 {
+            assert_eq!(
+                String::from_utf8(c.reply().body).unwrap(),
+                format!("GET /info?n={i} HTTP/1.1")
+            );
+        }
+        assert_eq!(c.reply().body, b"abc");
+        assert_eq!(c.reply().body, b"slept");
+        assert_eq!(c.reply().body, b"Hello, World!");
+        assert!(server.shutdown());
+    }
+
+    /// HTTP/1.0 without keep-alive: answered, then closed.
+    pub fn http10_closes(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let r = c.request(b"GET /info HTTP/1.0\r\n\r\n");
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body, b"GET /info HTTP/1.0");
+        assert!(c.closed_within(Duration::from_secs(2)));
+        assert!(server.shutdown());
+    }
+
+    /// HTTP/1.0 with `Connection: keep-alive` stays open and says so.
+    pub fn http10_keep_alive(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        for _ in 0..2 {
+            let r = c.request(b"GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            assert_eq!(r.status, 200);
+            assert_eq!(
+                r.header("connection").map(str::to_ascii_lowercase).as_deref(),
+                Some("keep-alive")
+            );
+        }
+        assert!(server.shutdown());
+    }
+
+    /// `Connection: close` from the client: answered with `Connection: close`, then closed.
+    pub fn connection_close(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let r = c.request(b"GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("connection"), Some("close"));
+        assert!(c.closed_within(Duration::from_secs(2)));
+        assert!(server.shutdown());
+    }
+
+    /// `HEAD` gets the `GET` headers, including `Content-Length`, and no body.
+    pub fn head_has_no_body(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let r = c.send(b"HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n").reply_to(true);
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("content-length"), Some("13"));
+        // If a body had been sent, it would be read as the next response's start.
+        assert_eq!(c.request(&get("/hello")).body, b"Hello, World!");
+        assert!(server.shutdown());
+    }
+
+    /// A `Content-Length` body reaches the handler whole.
+    pub fn fixed_body(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let r = c.request(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world");
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"hello world"[..]));
+        assert_eq!(
+            c.request(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+                .body,
+            b""
+        );
+        assert!(server.shutdown());
+    }
+
+    /// A body arriving in several writes, with pauses, is still one body.
+    pub fn body_in_pieces(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        c.send(b"POST /echo HTTP/1.1\r\nHo");
+        std::thread::sleep(Duration::from_millis(30));
+        c.send(b"st: t\r\nContent-Length: 10\r\n\r\n01234");
+        std::thread::sleep(Duration::from_millis(30));
+        c.send(b"56789");
+        assert_eq!(c.reply().body, b"0123456789");
+        assert!(server.shutdown());
+    }
+
+    /// A chunked body, with a chunk extension and trailers, is decoded.
+    pub fn chunked_body(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let r = c.request(
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n",
+        );
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"hello world"[..]));
+        assert_eq!(
+            c.request(&get("/hello")).status,
+            200,
+            "connection still usable after a chunked body"
+        );
+        assert!(server.shutdown());
+    }
+
+    /// `Expect: 100-continue` gets `100 Continue` before the body is sent.
+    pub fn expect_continue(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        c.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        assert_eq!(c.reply().status, 100);
+        c.send(b"hello");
+        assert_eq!(c.reply().body, b"hello");
+        assert!(server.shutdown());
+    }
+
+    /// A body near the limit round-trips, in large reads and writes.
+    pub fn large_body_echo(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let body: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut req = format!(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(&body);
+        let r = c.request(&req);
+        assert_eq!(r.status, 200);
+        assert!(r.body == body, "echoed body differs");
+        assert!(server.shutdown());
+    }
+
+    /// A request line that is not one.
+    pub fn malformed_request_line(start: Start) {
+        bad(start, b"GARBAGE\r\n\r\n");
+    }
+
+    /// Obsolete line folding in a header value.
+    pub fn obs_fold(start: Start) {
+        bad(
+            start,
+            b"GET /hello HTTP/1.1\r\nHost: t\r\nX-Folded: a\r\n b\r\n\r\n",
+        );
+    }
+
+    /// Whitespace between a field name and its colon.
+    pub fn space_before_colon(start: Start) {
+        bad(start, b"GET /hello HTTP/1.1\r\nHost : t\r\n\r\n");
+    }
+
+    /// A NUL byte in a header value.
+    pub fn nul_in_value(start: Start) {
+        bad(start, b"GET /hello HTTP/1.1\r\nHost: t\r\nX-A: a\0b\r\n\r\n");
+    }
+
+    /// A bare CR in a header value.
+    pub fn bare_cr_in_value(start: Start) {
+        bad(start, b"GET /hello HTTP/1.1\r\nHost: t\r\nX-A: a\rb\r\n\r\n");
+    }
+
+    /// HTTP/1.1 requires `Host`.
+    pub fn missing_host(start: Start) {
+        bad(start, b"GET /hello HTTP/1.1\r\nUser-Agent: t\r\n\r\n");
+    }
+
+    /// `Content-Length` and `Transfer-Encoding` together: refused, not guessed (no smuggling).
+    pub fn cl_and_te(start: Start) {
+        bad(
+            start,
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        );
+    }
+
+    /// Two `Content-Length` fields that disagree.
+    pub fn differing_content_lengths(start: Start) {
+        bad(
+            start,
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        );
+    }
+
+    /// A sign in `Content-Length`.
+    pub fn signed_content_length(start: Start) {
+        bad(
+            start,
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: +3\r\n\r\nabc",
+        );
+    }
+
+    /// A chunk size that is not hexadecimal.
+    pub fn bad_chunk_size(start: Start) {
+        bad(
+            start,
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        );
+    }
+
+    /// A transfer coding we cannot decode.
+    pub fn unknown_transfer_coding(start: Start) {
+        bad(
+            start,
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nabc",
+        );
+    }
+
+    /// A header section over `max_header_bytes`.
+    pub fn header_too_large(start: Start) {
+        let config = Config {
+            max_header_bytes: 4096,
+            ..test_config()
+        };
+        let req = format!(
+            "GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n",
+            "a".repeat(8000)
+        );
+        expect_error(start, config, req.as_bytes(), 431);
+    }
+
+    /// More header fields than `max_headers`.
+    pub fn too_many_headers(start: Start) {
+        let config = Config {
+            max_headers: 20,
+            ..test_config()
+        };
+        let mut req = String::from("GET /hello HTTP/1.1\r\nHost: t\r\n");
+        for i in 0..40 {
+            req.push_str(&format!("X-H{i}: v\r\n"));
+        }
+        req.push_str("\r\n");
+        expect_error(start, config, req.as_bytes(), 431);
+    }
+
+    /// A declared body over `max_body_bytes` is refused before it is read.
+    pub fn body_too_large(start: Start) {
+        let config = Config {
+            max_body_bytes: 1000,
+            ..test_config()
+        };
+        let req = format!(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n{}",
+            "x".repeat(5000)
+        );
+        expect_error(start, config, req.as_bytes(), 413);
+    }
+
+    /// A chunked body that grows over `max_body_bytes`.
+    pub fn chunked_body_too_large(start: Start) {
+        let config = Config {
+            max_body_bytes: 1000,
+            ..test_config()
+        };
+        let chunk = format!("200\r\n{}\r\n", "x".repeat(0x200));
+        let req = format!(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+            chunk.repeat(4)
+        );
+        expect_error(start, config, req.as_bytes(), 413);
+    }
+
+    /// A version we do not speak.
+    pub fn unsupported_version(start: Start) {
+        expect_error(
+            start,
+            test_config(),
+            b"GET /hello HTTP/2.0\r\nHost: t\r\n\r\n",
+            505,
+        );
+    }
+
+    /// A head that does not complete within `header_read_timeout`: `408`, then closed.
+    pub fn header_read_timeout(start: Start) {
+        let config = Config {
+            header_read_timeout: Duration::from_millis(300),
+            ..test_config()
+        };
+        let server = start(config);
+        let mut c = Client::connect(server.local_addr());
+        let began = Instant::now();
+        c.send(b"GET /hello HTTP/1.1\r\nHost: t\r\n");
+        assert_eq!(c.reply().status, 408);
+        let waited = began.elapsed();
+        assert!(
+            waited >= Duration::from_millis(250) && waited < Duration::from_secs(2),
+            "408 after {waited:?}"
+        );
+        assert!(c.closed_within(Duration::from_secs(2)));
+        assert!(server.shutdown());
+    }
+
+    /// Trickling a head one byte at a time does not extend the header-read timeout (slowloris).
+    pub fn slowloris_trickle(start: Start) {
+        let config = Config {
+            header_read_timeout: Duration::from_millis(400),
+            ..test_config()
+        };
+        let server = start(config);
+        let mut c = Client::connect(server.local_addr());
+        let began = Instant::now();
+        let head =
+            b"GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        for byte in head {
+            if c.stream.write_all(&[*byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            if began.elapsed() > Duration::from_secs(3) {
+                break;
+            }
+        }
+        let closed_after = began.elapsed();
+        assert!(
+            closed_after < Duration::from_secs(3),
+            "a trickling client kept its connection for 3 s"
+        );
+        assert!(server.shutdown());
+    }
+
+    /// A keep-alive connection idle past `idle_timeout` is closed.
+    pub fn idle_timeout(start: Start) {
+        let config = Config {
+            idle_timeout: Duration::from_millis(300),
+            ..test_config()
+        };
+        let server = start(config);
+        let mut c = Client::connect(server.local_addr());
+        assert_eq!(c.request(&get("/hello")).status, 200);
+        let began = Instant::now();
+        assert!(
+            c.closed_within(Duration::from_secs(3)),
+            "idle connection not closed"
+        );
+        assert!(
+            began.elapsed() >= Duration::from_millis(250),
+            "closed after only {:?}",
+            began.elapsed()
+        );
+        assert!(server.shutdown());
+    }
+
+    /// A panicking handler costs its request a `500`; the server goes on serving.
+    pub fn panic_isolation(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        assert_eq!(c.request(&get("/panic")).status, 500);
+        for _ in 0..3 {
+            assert_eq!(
+                Client::connect(server.local_addr())
+                    .request(&get("/hello"))
+                    .status,
+                200
+            );
+        }
+        assert!(server.shutdown());
+    }
+
+    /// The runtime-neutral wait and offload work on this backend.
+    pub fn sleep_and_offload(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        let began = Instant::now();
+        assert_eq!(c.request(&get("/sleep?ms=100")).body, b"slept");
+        assert!(began.elapsed() >= Duration::from_millis(100));
+        assert_eq!(c.request(&get("/offload")).body, b"42");
+        assert!(server.shutdown());
+    }
+
+    /// Shutdown lets a request in flight finish (with `Connection: close`), closes idle connections,
+    /// and stops accepting.
+    pub fn graceful_shutdown(start: Start) {
+        let server = start(test_config());
+        let addr = server.local_addr();
+        let mut idle = Client::connect(addr);
+        assert_eq!(idle.request(&get("/hello")).status, 200);
+        let mut busy = Client::connect(addr);
+        busy.send(&get("/sleep?ms=400"));
+        std::thread::sleep(Duration::from_millis(100));
+        let began = Instant::now();
+        let stopper = std::thread::spawn(move || server.shutdown());
+        let r = busy.reply();
+        assert_eq!(
+            (r.status, r.body.as_slice()),
+            (200, &b"slept"[..]),
+            "in-flight request lost"
+        );
+        assert_eq!(r.header("connection"), Some("close"));
+        assert!(
+            idle.closed_within(Duration::from_secs(2)),
+            "idle connection not closed at shutdown"
+        );
+        assert!(
+            stopper.join().unwrap(),
+            "shutdown did not complete within the grace period"
+        );
+        assert!(began.elapsed() < Duration::from_secs(2));
+        assert!(
+            TcpStream::connect(addr).is_err(),
+            "still accepting after shutdown"
+        );
+    }
+
+    /// Past `max_connections` a new connection waits; it is served once another closes.
+    pub fn max_connections(start: Start) {
+        let server = start(Config {
+            max_connections: 2,
+            ..test_config()
+        });
+        let addr = server.local_addr();
+        let mut first = Client::connect(addr);
+        let mut second = Client::connect(addr);
+        assert_eq!(first.request(&get("/hello")).status, 200);
+        assert_eq!(second.request(&get("/hello")).status, 200);
+        let mut third = Client::connect(addr); // completes in the kernel's backlog
+        third.send(&get("/hello"));
+        third
+            .stream
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let mut byte = [0; 1];
+        let waited = third.stream.read(&mut byte);
+        assert!(
+            waited.is_err(),
+            "a connection over the limit was served at once: {waited:?}"
+        );
+        third.stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+        drop(first);
+        assert_eq!(
+            third.reply().status,
+            200,
+            "the waiting connection was not served after a slot freed"
+        );
+        assert_eq!(second.request(&get("/hello")).status, 200);
+        assert!(server.shutdown());
+    }
+
+    /// 500 clients at once, each making several requests on its connection.
+    pub fn many_concurrent_clients(start: Start) {
+        let server = start(test_config());
+        let addr = server.local_addr();
+        let clients: Vec<_> = (0..500)
+            .map(|i| {
+                std::thread::Builder::new()
+                    .stack_size(64 * 1024)
+                    .spawn(move || {
+                        let mut c = Client::connect(addr);
+                        for j in 0..3 {
+                            let r = c.request(&get(&format!("/info?c={i}&r={j}")));
+                            assert_eq!(r.body, format!("GET /info?c={i}&r={j} HTTP/1.1").into_bytes());
+                        }
+                    })
+                    .unwrap()
+            })
+            .collect();
+        for c in clients {
+            c.join().expect("a client failed");
+        }
+        assert!(server.shutdown());
+    }
+}

@@ -1,0 +1,208 @@
+//! Parsing a request head: request line and header fields, with every validation that keeps a
+//! request unambiguous (no smuggling) and bounded.
+
+use std::mem::MaybeUninit;
+
+use bytes::BytesMut;
+use http::header::{self, HeaderName};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, Version};
+
+use super::Limits;
+
+/// Header fields the parser has room for. `Config::max_headers` above this is capped to it.
+pub(crate) const HEADER_CAP: usize = 128;
+
+/// How the request's body is delimited (RFC 9112 §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    Empty,
+    Length(u64),
+    Chunked,
+}
+
+/// What the engine remembers of a request to answer it correctly.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Meta {
+    pub version: Version,
+    pub keep_alive: bool,
+    pub head: bool,
+}
+
+pub(crate) struct Head {
+    pub request: http::request::Parts,
+    pub meta: Meta,
+    pub body: BodyKind,
+    pub expect_continue: bool,
+}
+
+/// Parses a complete head from the front of `buf`, consuming it. `Ok(None)`: not complete yet.
+pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>, StatusCode> {
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; HEADER_CAP];
+    let max_headers = limits.max_headers.min(HEADER_CAP);
+    let mut req = httparse::Request::new(&mut []);
+    let len = match req.parse_with_uninit_headers(buf, &mut slots[..max_headers]) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => {
+            return if buf.len() > limits.max_header_bytes {
+                Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+            } else {
+                Ok(None)
+            };
+        }
+        Err(httparse::Error::TooManyHeaders) => return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+        Err(httparse::Error::Version) => return Err(version_error(buf)),
+        Err(_) => return Err(StatusCode::BAD_REQUEST),
+    };
+    if len > limits.max_header_bytes {
+        return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    }
+
+    // Record where everything is, then freeze the head so that the URI and header values can share
+    // its memory instead of being copied.
+    let base = buf.as_ptr() as usize;
+    let span = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
+    let method =
+        Method::from_bytes(req.method.unwrap_or("").as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
+    let path = span(req.path.unwrap_or("").as_bytes());
+    let version = if req.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+
+    let mut fields = Fields::default();
+    let mut names = Vec::with_capacity(req.headers.len());
+    for h in req.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
+        fields.note(&name, h.value)?;
+        names.push((name, span(h.value)));
+    }
+    drop(req);
+
+    let head = buf.split_to(len).freeze();
+    let slice = |(at, n): (usize, usize)| head.slice(at..at + n);
+    let uri = Uri::from_maybe_shared(slice(path)).map_err(|_| StatusCode::BAD_REQUEST)?;
+    let mut headers = HeaderMap::with_capacity(names.len());
+    for (name, at) in names {
+        let value = HeaderValue::from_maybe_shared(slice(at)).map_err(|_| StatusCode::BAD_REQUEST)?;
+        headers.append(name, value);
+    }
+
+    if version == Version::HTTP_11 && fields.hosts != 1 || fields.hosts > 1 {
+        return Err(StatusCode::BAD_REQUEST);
+    }
+    let body = fields.body_kind(version)?;
+    let keep_alive = match version {
+        Version::HTTP_10 => fields.keep_alive && !fields.close,
+        _ => !fields.close,
+    };
+    let expect_continue = fields.expect_continue && version == Version::HTTP_11;
+
+    let (mut request, ()) = http::Request::new(()).into_parts();
+    request.method = method;
+    request.uri = uri;
+    request.version = version;
+    request.headers = headers;
+    let head_req = request.method == Method::HEAD;
+    Ok(Some(Head {
+        request,
+        meta: Meta {
+            version,
+            keep_alive,
+            head: head_req,
+        },
+        body,
+        expect_continue,
+    }))
+}
+
+/// The framing-relevant fields, gathered in one pass over the headers.
+#[derive(Default)]
+struct Fields {
+    hosts: u32,
+    content_length: Option<u64>,
+    chunked: bool,
+    transfer_encoding: bool,
+    close: bool,
+    keep_alive: bool,
+    expect_continue: bool,
+}
+
+impl Fields {
+    fn note(&mut self, name: &HeaderName, value: &[u8]) -> Result<(), StatusCode> {
+        if *name == header::HOST {
+            self.hosts += 1;
+        } else if *name == header::CONTENT_LENGTH {
+            let n = parse_content_length(value).ok_or(StatusCode::BAD_REQUEST)?;
+            // Repeated identical values are harmless (RFC 9110 §8.6); differing ones are smuggling.
+            if self.content_length.is_some_and(|prev| prev != n) {
+                return Err(StatusCode::BAD_REQUEST);
+            }
+            self.content_length = Some(n);
+        } else if *name == header::TRANSFER_ENCODING {
+            // Only `chunked`, once, and last: any other coding is one we cannot decode, and a
+            // repeated or non-final `chunked` is ambiguous framing.
+            for coding in tokens(value) {
+                if self.chunked || !coding.eq_ignore_ascii_case(b"chunked") {
+                    return Err(StatusCode::BAD_REQUEST);
+                }
+                self.chunked = true;
+            }
+            self.transfer_encoding = true;
+        } else if *name == header::CONNECTION {
+            for token in tokens(value) {
+                self.close |= token.eq_ignore_ascii_case(b"close");
+                self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+        } else if *name == header::EXPECT {
+            self.expect_continue |= value.eq_ignore_ascii_case(b"100-continue");
+        }
+        Ok(())
+    }
+
+    fn body_kind(&self, version: Version) -> Result<BodyKind, StatusCode> {
+        match (self.transfer_encoding, self.content_length) {
+            // Both framings at once is the classic smuggling vector: refuse it (RFC 9112 §6.3 allows
+            // a server to reject rather than guess).
+            (true, Some(_)) => Err(StatusCode::BAD_REQUEST),
+            // Transfer-Encoding did not exist in HTTP/1.0; a 1.0 message carrying it is suspect.
+            (true, None) if version == Version::HTTP_10 || !self.chunked => Err(StatusCode::BAD_REQUEST),
+            (true, None) => Ok(BodyKind::Chunked),
+            (false, Some(0)) | (false, None) => Ok(BodyKind::Empty),
+            (false, Some(n)) => Ok(BodyKind::Length(n)),
+        }
+    }
+}
+
+/// Comma-separated tokens of a list-valued field, trimmed, empty elements skipped.
+fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
+        .map(|t| t.trim_ascii())
+        .filter(|t| !t.is_empty())
+}
+
+/// `Content-Length = 1*DIGIT`: no sign, no spaces inside, no list, no overflow.
+fn parse_content_length(value: &[u8]) -> Option<u64> {
+    let digits = value.trim_ascii();
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits
+        .iter()
+        .try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+}
+
+/// httparse reports any version it does not speak as a version error. A well-formed `HTTP/x.y` we do
+/// not speak deserves `505`; anything else in that place is a malformed request line.
+fn version_error(buf: &[u8]) -> StatusCode {
+    let line = buf.split(|&b| b == b'\n').next().unwrap_or(buf);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let token = line.rsplit(|&b| b == b' ').next().unwrap_or(b"");
+    match token.strip_prefix(b"HTTP/") {
+        Some([major, rest @ ..]) if major.is_ascii_digit() && matches!(rest, [] | [b'.', ..]) => {
+            StatusCode::HTTP_VERSION_NOT_SUPPORTED
+        }
+        _ => StatusCode::BAD_REQUEST,
+    }
+}

@@ -1,0 +1,127 @@
+//! The handler contract: anything that turns a [`Request`] into a [`Response`].
+
+use std::future::{Future, IntoFuture};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::runtime::{self, Runtime};
+use crate::{Request, Response};
+
+/// A boxed, sendable future, as handlers stored behind `dyn` return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Go's `http.Handler` in Rust: one method from request to response.
+///
+/// The method returns a future so that a handler may wait (on a timer, an upstream call, an offloaded
+/// computation) without knowing which backend serves it. A synchronous handler returns a future that is
+/// already complete; every backend polls it once, inline, so it costs what a plain function call costs.
+/// The blocking backends (threads, coroutines) drive a pending handler by parking their thread or
+/// coroutine until the waker fires; the async backends simply `.await` it in the connection's task.
+///
+/// Closures are handlers, synchronous or not:
+///
+/// ```
+/// use server_core::{Handler, Request, Response};
+/// fn assert_handler(_: impl Handler) {}
+///
+/// assert_handler(|_req: Request| Response::text("hello"));
+/// assert_handler(|_req: Request| async {
+///     server_core::sleep(std::time::Duration::from_millis(5)).await;
+///     Response::text("waited")
+/// });
+/// ```
+///
+/// and so is any type that implements the trait, the way a Go type implements `ServeHTTP`:
+///
+/// ```
+/// use server_core::{Handler, Request, Response};
+///
+/// struct Greeter { greeting: String }
+///
+/// impl Handler for Greeter {
+///     async fn call(&self, req: Request) -> Response {
+///         Response::text(format!("{}, {}", self.greeting, req.uri().path()))
+///     }
+/// }
+/// ```
+///
+/// A handler that panics costs its own request a `500 Internal Server Error`; the connection is then
+/// closed and the server carries on.
+pub trait Handler: Send + Sync + 'static {
+    /// Answers one request.
+    fn call(&self, req: Request) -> impl Future<Output = Response> + Send;
+}
+
+impl<F, R> Handler for F
+where
+    F: Fn(Request) -> R + Send + Sync + 'static,
+    R: IntoFuture<Output = Response>,
+    R::IntoFuture: Send,
+{
+    fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
+        self(req).into_future()
+    }
+}
+
+/// A handler behind a `Box<dyn ..>`, for storing handlers of different types together (the router does).
+/// Costs one allocation per request for the boxed future.
+pub struct BoxHandler(Box<dyn DynHandler>);
+
+impl BoxHandler {
+    /// Boxes `handler`.
+    pub fn new(handler: impl Handler) -> Self {
+        BoxHandler(Box::new(handler))
+    }
+}
+
+impl Handler for BoxHandler {
+    fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
+        self.0.call_boxed(req)
+    }
+}
+
+trait DynHandler: Send + Sync + 'static {
+    fn call_boxed(&self, req: Request) -> BoxFuture<'_, Response>;
+}
+
+impl<H: Handler> DynHandler for H {
+    fn call_boxed(&self, req: Request) -> BoxFuture<'_, Response> {
+        Box::pin(self.call(req))
+    }
+}
+
+/// Runs `handler` on `req` as every backend must: with `rt` installed for [`sleep`](crate::sleep) and
+/// [`unblock`](crate::unblock), and with a panic turned into a `500` response.
+///
+/// Returns the response and whether the handler panicked (the caller then closes the connection, since a
+/// half-run handler may have left shared state odd, as Go's `net/http` also does).
+pub async fn respond<H: Handler>(handler: &H, req: Request, rt: &'static dyn Runtime) -> (Response, bool) {
+    let call = runtime::enter(rt, || catch_unwind(AssertUnwindSafe(|| handler.call(req))));
+    match call {
+        Ok(fut) => CatchUnwind { fut, rt }.await,
+        Err(_) => (Response::internal_error(), true),
+    }
+}
+
+/// Polls the handler's future with the runtime installed and panics caught.
+struct CatchUnwind<F> {
+    fut: F,
+    rt: &'static dyn Runtime,
+}
+
+impl<F: Future<Output = Response>> Future for CatchUnwind<F> {
+    type Output = (Response, bool);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `fut` is structurally pinned: it is never moved out of `self`, and `CatchUnwind`
+        // has no `Drop` impl or `Unpin` impl that could move it.
+        let this = unsafe { self.get_unchecked_mut() };
+        let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
+        match runtime::enter(this.rt, || catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))) {
+            Ok(Poll::Ready(resp)) => Poll::Ready((resp, false)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready((Response::internal_error(), true)),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! # server-core
+//!
+//! The one contract every backend of this workspace serves, and the one HTTP/1.1 engine they all
+//! speak, so that two backends differ only in how they schedule work.
+//!
+//! ## The handler model
+//!
+//! A [`Handler`] turns a [`Request`] into a [`Response`], like Go's `http.Handler`. Its method returns a
+//! future, which is what lets **one handler source run unchanged on every backend**:
+//!
+//! - on the async backends (tokio, smol, async-std) the connection's task `.await`s it;
+//! - on the blocking backends (a thread per connection, a may coroutine per connection) the connection
+//!   polls it once and, if it is not ready, parks its thread or coroutine until it is woken
+//!   ([`block_on`] with the backend's [`Park`]).
+//!
+//! A synchronous handler (a closure returning a [`Response`]) produces a future that is ready at
+//! once: it is polled one time, inline, with no allocation and no executor round trip.
+//!
+//! A handler that needs to wait or to burn CPU uses the runtime-neutral [`sleep`] and [`unblock`],
+//! which each backend serves natively (see [`Runtime`]):
+//!
+//! ```
+//! use std::time::Duration;
+//! use server_core::{Request, Response, Router};
+//!
+//! let app = Router::new()
+//!     .get("/hello", |_req: Request| Response::text("Hello, World!"))
+//!     .get("/slow", |_req: Request| async {
+//!         server_core::sleep(Duration::from_millis(100)).await; // tokio timer, may sleep, ...
+//!         Response::text("done")
+//!     })
+//!     .get("/work", |_req: Request| async {
+//!         let n = server_core::unblock(|| (0..1_000_000u64).sum::<u64>()).await;
+//!         Response::text(n.to_string())
+//!     });
+//! # let _ = app;
+//! ```
+//!
+//! A backend then serves it: `backend_tokio::Tokio::bind(Config::default(), app)`, or through the
+//! `server` facade crate with the backend picked by a Cargo feature.
+//!
+//! ## The engine
+//!
+//! [`engine::Conn`] is a sans-IO HTTP/1.1 state machine: bytes in, requests out, responses in, bytes
+//! out. It owns every protocol decision (keep-alive, pipelining order, `Content-Length` and chunked
+//! bodies, `Expect: 100-continue`, `HEAD`, `Date`/`Server`, and the error answers), and
+//! [`serve_connection`] drives it over any [`Transport`], so no backend can answer differently.
+//!
+//! | bad input | answer |
+//! |---|---|
+//! | malformed request line or header, obs-fold, whitespace before the colon, NUL or bare CR in a value, HTTP/1.1 without `Host` | 400, close |
+//! | both `Content-Length` and `Transfer-Encoding`, differing duplicate `Content-Length`, bad chunk size, unknown transfer coding | 400, close |
+//! | header section over `max_header_bytes`, or more than `max_headers` fields | 431, close |
+//! | body over `max_body_bytes` | 413, close |
+//! | head not complete within `header_read_timeout` | 408 (or a silent close if nothing arrived), close |
+//! | keep-alive connection idle past `idle_timeout` | close |
+//! | a version other than HTTP/1.0 and 1.1 | 505, close |
+//! | handler panics | 500 for that request, close; the server carries on |
+//!
+//! ## For backend authors
+//!
+//! A backend implements [`Backend`]: it supplies a [`Listener`] and a [`Transport`] for its socket
+//! types, a [`Runtime`], and how to spawn a connection; [`accept_loop`], [`serve_connection`],
+//! [`Shared`] and [`ServerHandle`] do the rest, including `max_connections` and graceful shutdown.
+//! The `conformance` feature provides the test suite every backend must pass.
+
+mod config;
+mod driver;
+pub mod engine;
+mod handler;
+mod message;
+mod router;
+mod runtime;
+mod server;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use config::Config;
+pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
+pub use handler::{BoxFuture, BoxHandler, Handler, respond};
+pub use message::{Request, Response};
+pub use router::Router;
+pub use runtime::{Park, Runtime, Sleep, Unblock, block_on, sleep, unblock};
+pub use server::{
+    Accepted, Backend, ConnGuard, Listener, ServerHandle, Shared, accept_loop, bind_listener, raise_fd_limit,
+};
+
+pub use bytes::Bytes;
+pub use http::{self, HeaderValue, Method, StatusCode, header};

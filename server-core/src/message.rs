@@ -1,0 +1,147 @@
+//! Request and response: the `http` crate's types with whole `Bytes` bodies.
+
+use std::future::{IntoFuture, Ready, ready};
+use std::ops::{Deref, DerefMut};
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode, header};
+
+/// An HTTP request with its whole body. The body is at most `Config::max_body_bytes` long.
+pub type Request = http::Request<Bytes>;
+
+/// An HTTP response with its whole body: a thin wrapper over `http::Response<Bytes>` that adds
+/// constructors and dereferences to it, so every `http` accessor (`status_mut`, `headers_mut`, ...)
+/// works as usual.
+///
+/// `Content-Length`, `Date` and `Server` are added by the engine; a `Content-Length` or
+/// `Transfer-Encoding` set here is ignored (the body's length is the truth).
+#[derive(Debug, Default)]
+pub struct Response(http::Response<Bytes>);
+
+impl Response {
+    /// A response with the given status, no headers and an empty body.
+    pub fn new(status: StatusCode) -> Self {
+        let mut r = http::Response::new(Bytes::new());
+        *r.status_mut() = status;
+        Response(r)
+    }
+
+    /// `200 OK` with a `text/plain; charset=utf-8` body.
+    pub fn text(body: impl Into<Bytes>) -> Self {
+        Self::with_type(StatusCode::OK, "text/plain; charset=utf-8", body.into())
+    }
+
+    /// `200 OK` with an `application/json` body serialised from `value`.
+    ///
+    /// Serialisation only fails for maps with non-string keys or failing `Serialize` impls;
+    /// that is a bug in the handler, answered with `500`.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Self {
+        let mut buf = Vec::with_capacity(64);
+        match serde_json::to_writer(&mut buf, value) {
+            Ok(()) => Self::with_type(StatusCode::OK, "application/json", Bytes::from(buf)),
+            Err(_) => Self::status(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    /// `200 OK` with an `application/octet-stream` body.
+    pub fn bytes(body: impl Into<Bytes>) -> Self {
+        Self::with_type(StatusCode::OK, "application/octet-stream", body.into())
+    }
+
+    /// A response with the given status and its canonical reason as a plain-text body
+    /// (`404` → `Not Found`), so that a client always sees why.
+    pub fn status(status: StatusCode) -> Self {
+        let reason = status.canonical_reason().unwrap_or("");
+        let mut r = Self::with_type(
+            status,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(reason.as_bytes()),
+        );
+        if !status_has_body(status) {
+            *r.body_mut() = Bytes::new();
+            r.headers_mut().remove(header::CONTENT_TYPE);
+        }
+        r
+    }
+
+    /// `404 Not Found`.
+    pub fn not_found() -> Self {
+        Self::status(StatusCode::NOT_FOUND)
+    }
+
+    /// `400 Bad Request`.
+    pub fn bad_request() -> Self {
+        Self::status(StatusCode::BAD_REQUEST)
+    }
+
+    /// `500 Internal Server Error`.
+    pub fn internal_error() -> Self {
+        Self::status(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// Sets the status, builder style.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        *self.0.status_mut() = status;
+        self
+    }
+
+    /// Appends a header, builder style. Panics on an invalid value, like `HeaderValue::from_static`:
+    /// use `headers_mut()` for values from untrusted input.
+    pub fn with_header(mut self, name: header::HeaderName, value: &'static str) -> Self {
+        self.0.headers_mut().append(name, HeaderValue::from_static(value));
+        self
+    }
+
+    /// The inner `http::Response`.
+    pub fn into_inner(self) -> http::Response<Bytes> {
+        self.0
+    }
+
+    fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Self {
+        let mut r = http::Response::new(body);
+        *r.status_mut() = status;
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        Response(r)
+    }
+}
+
+/// Whether a response with this status may carry a body (RFC 9110 §6.4.1).
+pub(crate) fn status_has_body(status: StatusCode) -> bool {
+    !(status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED)
+}
+
+impl Deref for Response {
+    type Target = http::Response<Bytes>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for Response {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<http::Response<Bytes>> for Response {
+    fn from(r: http::Response<Bytes>) -> Self {
+        Response(r)
+    }
+}
+
+impl From<Response> for http::Response<Bytes> {
+    fn from(r: Response) -> Self {
+        r.0
+    }
+}
+
+/// A `Response` is its own ready future, so a synchronous closure `|req| Response::text("hi")` is a
+/// handler just like an `async` one; the backend polls it once and it is done.
+impl IntoFuture for Response {
+    type Output = Response;
+    type IntoFuture = Ready<Response>;
+    fn into_future(self) -> Self::IntoFuture {
+        ready(self)
+    }
+}

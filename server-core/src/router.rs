@@ -1,0 +1,90 @@
+//! A small request router in the spirit of Go's `http.ServeMux`: exact paths, method matching,
+//! `404` for unknown paths and `405` with `Allow` for a known path with another method.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use http::{HeaderValue, Method, StatusCode, header};
+
+use crate::{BoxHandler, Handler, Request, Response};
+
+/// Routes requests to handlers by exact path and method.
+///
+/// ```
+/// use server_core::{Request, Response, Router};
+///
+/// let router = Router::new()
+///     .get("/hello", |_req: Request| Response::text("hello"))
+///     .post("/echo", |req: Request| Response::bytes(req.into_body()));
+/// ```
+///
+/// A `GET` route also answers `HEAD` (the engine then sends the headers without the body), as in Go.
+#[derive(Default)]
+pub struct Router {
+    routes: HashMap<String, Vec<(Method, BoxHandler)>>,
+    fallback: Option<BoxHandler>,
+}
+
+impl Router {
+    /// An empty router: every request gets `404`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Serves `method path` with `handler`. A later route for the same method and path replaces it.
+    pub fn route(mut self, method: Method, path: &str, handler: impl Handler) -> Self {
+        let methods = self.routes.entry(path.to_owned()).or_default();
+        methods.retain(|(m, _)| *m != method);
+        methods.push((method, BoxHandler::new(handler)));
+        self
+    }
+
+    /// Serves `GET path` (and `HEAD path`).
+    pub fn get(self, path: &str, handler: impl Handler) -> Self {
+        self.route(Method::GET, path, handler)
+    }
+
+    /// Serves `POST path`.
+    pub fn post(self, path: &str, handler: impl Handler) -> Self {
+        self.route(Method::POST, path, handler)
+    }
+
+    /// Serves requests for unknown paths (instead of `404`).
+    pub fn fallback(mut self, handler: impl Handler) -> Self {
+        self.fallback = Some(BoxHandler::new(handler));
+        self
+    }
+
+    fn lookup(&self, method: &Method, path: &str) -> Result<&BoxHandler, Response> {
+        let Some(methods) = self.routes.get(path) else {
+            return self.fallback.as_ref().ok_or_else(Response::not_found);
+        };
+        let find = |wanted: &Method| methods.iter().find(|(m, _)| m == wanted).map(|(_, h)| h);
+        if let Some(h) =
+            find(method).or_else(|| (*method == Method::HEAD).then(|| find(&Method::GET)).flatten())
+        {
+            return Ok(h);
+        }
+        let mut allow: Vec<&str> = methods.iter().map(|(m, _)| m.as_str()).collect();
+        if allow.contains(&"GET") && !allow.contains(&"HEAD") {
+            allow.push("HEAD");
+        }
+        let mut resp = Response::status(StatusCode::METHOD_NOT_ALLOWED);
+        if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
+            resp.headers_mut().insert(header::ALLOW, v);
+        }
+        Err(resp)
+    }
+}
+
+impl Handler for Router {
+    fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
+        let found = self.lookup(req.method(), req.uri().path());
+        async move {
+            match found {
+                Ok(handler) => handler.call(req).await,
+                Err(resp) => resp,
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The runtime-neutral primitives a handler may use: [`sleep`] and [`unblock`], served by whichever
+//! backend runs the handler.
+//!
+//! Each backend implements [`Runtime`] with its native facilities (tokio's timer and blocking pool,
+//! async-io's timer and the `blocking` pool, a blocking sleep on a connection's own thread, a may
+//! coroutine sleep). The backend installs it for the duration of every poll of a handler's future
+//! (see [`respond`](crate::respond)), so one handler source runs unchanged everywhere.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use crate::BoxFuture;
+
+/// What a backend provides so that handlers can wait and offload without naming a runtime.
+pub trait Runtime: Send + Sync + 'static {
+    /// A future that completes after `dur`. A blocking backend may block right here instead.
+    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()>;
+
+    /// Runs `job` where it cannot stall other connections (a blocking-thread pool), completing when
+    /// it has run. A backend whose connections already own a thread may run it inline.
+    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()>;
+}
+
+thread_local! {
+    static CURRENT: Cell<Option<&'static dyn Runtime>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with `rt` as the current runtime, restoring the previous one afterwards (even on panic).
+pub(crate) fn enter<R>(rt: &'static dyn Runtime, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<&'static dyn Runtime>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CURRENT.set(self.0);
+        }
+    }
+    let _restore = Restore(CURRENT.replace(Some(rt)));
+    f()
+}
+
+fn current(what: &str) -> &'static dyn Runtime {
+    CURRENT.get().unwrap_or_else(|| {
+        panic!(
+            "server_core::{what} was called outside a handler run by a backend, so no timer or pool is \
+             installed; call it from inside Handler::call (or use your runtime's own {what})"
+        )
+    })
+}
+
+/// Waits for `dur` on whichever backend runs the handler: tokio's timer, async-io's timer, a blocking
+/// sleep on a thread-per-connection backend, a coroutine sleep on may.
+///
+/// # Panics
+/// When called outside a handler served by a backend (no runtime is installed).
+pub fn sleep(dur: Duration) -> Sleep {
+    Sleep(current("sleep").sleep(dur))
+}
+
+/// The future returned by [`sleep`].
+pub struct Sleep(BoxFuture<'static, ()>);
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+/// Runs a CPU-heavy or blocking closure off the connection's scheduler and waits for its result:
+/// tokio's blocking pool, the `blocking` crate's pool on smol and async-std, a thread pool while a may
+/// coroutine parks, inline on a thread-per-connection backend (which is already preemptive).
+///
+/// Cheap requests on the same worker keep flowing while `f` runs. A panic in `f` becomes a panic
+/// of the handler (so, a `500`).
+///
+/// # Panics
+/// When called outside a handler served by a backend, or when `f` panics.
+pub fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Unblock<T> {
+    let slot = Arc::new(Mutex::new(None));
+    let result = Arc::clone(&slot);
+    let done = current("unblock").unblock(Box::new(move || {
+        let value = f();
+        *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+    }));
+    Unblock { done, slot }
+}
+
+/// The future returned by [`unblock`].
+pub struct Unblock<T> {
+    done: BoxFuture<'static, ()>,
+    slot: Arc<Mutex<Option<T>>>,
+}
+
+impl<T> Future for Unblock<T> {
+    type Output = T;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match self.done.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => match self.slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                Some(value) => Poll::Ready(value),
+                None => panic!("the closure given to server_core::unblock panicked"),
+            },
+        }
+    }
+}
+
+/// How a blocking backend suspends the current thread or coroutine until a waker fires.
+pub trait Park {
+    /// A waker that resumes the caller of [`park`](Park::park) on this thread or coroutine.
+    fn waker() -> Waker;
+    /// Suspends until woken (spurious returns are allowed).
+    fn park();
+}
+
+/// Drives `fut` to completion on the current thread or coroutine, parking between polls. The first
+/// poll happens at once, so a future that is already ready (a synchronous handler, blocking I/O)
+/// never parks.
+pub fn block_on<P: Park, F: Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let waker = P::waker();
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        P::park();
+    }
+}
