@@ -1,0 +1,161 @@
+//! # backend-coroutine: a may stackful coroutine per connection
+//!
+//! Goroutines for Rust: every connection gets a coroutine with a small stack of its own, written as
+//! plain blocking code, and may's `Config::workers` threads multiplex thousands of them; a read that
+//! would block parks the coroutine and its worker runs another. Like Go (before its ~10 ms async
+//! preemption), scheduling is cooperative: a handler that burns CPU keeps its worker busy.
+//!
+//! - I/O through `may::net` types (non-blocking sockets registered with may's event loop); timeouts
+//!   are may's io timeouts (`set_read_timeout`), shared with the thread backend's [`Blocking`]
+//!   transport, since both present `Read + Write`;
+//! - a handler's future is driven by parking the coroutine (`may::coroutine::park`) until woken;
+//! - [`server_core::sleep`] is `may::coroutine::sleep`; [`server_core::unblock`] hands the closure to
+//!   the `blocking` crate's thread pool while the coroutine parks.
+//!
+//! may's scheduler is global to the process: the first server started sets its worker count
+//! (`Config::workers`); later ones share it. Each coroutine's stack is `Config::stack_size`
+//! (64 KiB by default; may's own default is 0x1000 words, 32 KiB on 64-bit). Stacks are mapped
+//! lazily, so RSS counts only the pages a connection touches.
+//!
+//! Feature `minihttp`: [`MiniHttp`] serves the same handler through may_minihttp's engine, the
+//! reference for raw speed; see its docs for what it does not do.
+
+use std::io::{self, Read, Write};
+use std::net::TcpListener as StdListener;
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, RawFd};
+use std::sync::Arc;
+use std::task::{Wake, Waker};
+use std::time::Duration;
+
+use may::coroutine;
+use may::net::{TcpListener, TcpStream};
+use server_core::{
+    Accepted, Backend, Blocking, BlockingStream, BoxFuture, Config, Handler, Listener, Park, Runtime,
+    ServerHandle, Shared, accept_loop, block_on, serve_connection,
+};
+
+/// The may coroutine backend.
+pub struct Coroutine;
+
+impl Backend for Coroutine {
+    fn start<H: Handler>(listener: StdListener, config: Config, handler: H) -> io::Result<ServerHandle> {
+        configure_scheduler(&config);
+        let addr = listener.local_addr()?;
+        // SAFETY: the descriptor is a listening socket we own; ownership moves to may's listener.
+        let listener = unsafe { TcpListener::from_raw_fd(listener.into_raw_fd()) };
+        let stack_words = words(config.stack_size);
+        let shared = Shared::new(config, &MayRuntime);
+        let handler = Arc::new(handler);
+        let acceptor_shared = Arc::clone(&shared);
+        let acceptor = go(stack_words, move || {
+            let spawn = |conn: Accepted<TcpStream>| {
+                let handler = Arc::clone(&handler);
+                let serve = move || {
+                    let conn = conn.map(|stream| Blocking::new(MayStream(stream)));
+                    block_on::<CoroutinePark, _>(serve_connection(conn, &*handler));
+                };
+                // If may cannot allocate the coroutine, the connection is dropped (closed).
+                let _ = go(stack_words, serve);
+            };
+            block_on::<CoroutinePark, _>(accept_loop(MayListener(listener), acceptor_shared, spawn));
+        })?;
+        Ok(ServerHandle::new(addr, shared, move || {
+            let _ = acceptor.join();
+        }))
+    }
+}
+
+/// Sets may's worker count before its scheduler starts (it is global; later calls have no effect).
+pub(crate) fn configure_scheduler(config: &Config) {
+    may::config().set_workers(config.workers.max(1));
+}
+
+fn words(bytes: usize) -> usize {
+    bytes.div_ceil(size_of::<usize>())
+}
+
+fn go(stack_words: usize, f: impl FnOnce() + Send + 'static) -> io::Result<coroutine::JoinHandle<()>> {
+    // SAFETY: may's spawn is unsafe because a coroutine must not hold thread-local references across
+    // a switch. Our connection code keeps none: the runtime hook is installed and removed within
+    // each single poll, and the `Date` cache is borrowed only inside one function call.
+    unsafe { coroutine::Builder::new().stack_size(stack_words).spawn(f) }
+}
+
+struct MayListener(TcpListener);
+
+impl AsRawFd for MayListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+impl Listener for MayListener {
+    type Stream = TcpStream;
+    fn accept(&mut self) -> impl Future<Output = io::Result<TcpStream>> + Send {
+        std::future::ready(self.0.accept().map(|(stream, _)| stream))
+    }
+}
+
+/// may's stream: blocking from the coroutine's point of view, non-blocking underneath.
+struct MayStream(TcpStream);
+
+impl Read for MayStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for MayStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl BlockingStream for MayStream {
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.0.set_read_timeout(timeout)
+    }
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.0.set_write_timeout(timeout)
+    }
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.0.shutdown(std::net::Shutdown::Write)
+    }
+}
+
+/// Parks the current may coroutine.
+struct CoroutinePark;
+
+struct CoroutineWaker(coroutine::Coroutine);
+
+impl Wake for CoroutineWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+impl Park for CoroutinePark {
+    fn waker() -> Waker {
+        Waker::from(Arc::new(CoroutineWaker(coroutine::current())))
+    }
+    fn park() {
+        coroutine::park();
+    }
+}
+
+/// may's coroutine sleep, and the `blocking` pool for offloaded work.
+struct MayRuntime;
+
+impl Runtime for MayRuntime {
+    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        coroutine::sleep(dur);
+        Box::pin(std::future::ready(()))
+    }
+
+    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
+        Box::pin(blocking::unblock(job))
+    }
+}

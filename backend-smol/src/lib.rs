@@ -1,0 +1,75 @@
+//! # backend-smol: a task per connection on smol's executor (and on async-std's)
+//!
+//! The same async model as tokio with different parts: smol's `Executor` (a shared injector queue
+//! plus per-thread local queues, with stealing) run on `Config::workers` threads, `async-io`'s reactor
+//! and timers, and the `blocking` crate's thread pool. A handler that burns CPU holds its worker
+//! thread, exactly as on tokio.
+//!
+//! - timeouts: an `async-io` [`Timer`](async_io::Timer) raced against each read and write;
+//! - [`server_core::sleep`]: `async_io::Timer`; [`server_core::unblock`]: `blocking::unblock`.
+//!
+//! Feature `async-std`: [`AsyncStd`] serves on async-std's global runtime instead. **async-std is
+//! deprecated upstream** (its maintainers point users to smol); it is here because many applications
+//! still run on it and want to compare. Its worker count is the runtime's own (set with the
+//! `ASYNC_STD_THREAD_COUNT` environment variable before first use), not `Config::workers`. Both paths
+//! speak the `futures-io` traits and share [`FuturesIo`] and the runtime hooks: only accept and
+//! spawn differ.
+
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::time::Duration;
+
+use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
+use server_core::{BoxFuture, Runtime, Transport};
+
+#[cfg(feature = "async-std")]
+mod async_std_backend;
+#[cfg(feature = "smol")]
+mod smol_backend;
+
+#[cfg(feature = "async-std")]
+pub use async_std_backend::AsyncStd;
+#[cfg(feature = "smol")]
+pub use smol_backend::Smol;
+
+/// A `futures-io` stream as a [`Transport`], with `async-io` timers for its timeouts.
+pub struct FuturesIo<S>(pub S);
+
+impl<S> Transport for FuturesIo<S>
+where
+    S: futures_io::AsyncRead + futures_io::AsyncWrite + AsRawFd + Unpin + Send,
+{
+    async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
+        self.0.read(buf).or(timed_out(timeout)).await
+    }
+
+    async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
+        self.0.write_all(buf).or(timed_out(timeout)).await
+    }
+
+    fn shutdown_write(&mut self) {
+        // SAFETY: the descriptor belongs to `self.0`, which outlives this borrow.
+        let fd = unsafe { BorrowedFd::borrow_raw(self.0.as_raw_fd()) };
+        let _ = socket2::SockRef::from(&fd).shutdown(std::net::Shutdown::Write);
+    }
+}
+
+async fn timed_out<T>(after: Duration) -> io::Result<T> {
+    async_io::Timer::after(after).await;
+    Err(io::ErrorKind::TimedOut.into())
+}
+
+/// async-io's timer and the `blocking` crate's pool: what smol and async-std both run on.
+pub(crate) struct AsyncIoRuntime;
+
+impl Runtime for AsyncIoRuntime {
+    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            async_io::Timer::after(dur).await;
+        })
+    }
+
+    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
+        Box::pin(blocking::unblock(job))
+    }
+}

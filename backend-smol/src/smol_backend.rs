@@ -1,0 +1,68 @@
+//! smol: an `Executor` run on `Config::workers` threads.
+
+use std::future::Future;
+use std::io;
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
+
+use server_core::{
+    Accepted, Backend, Config, Handler, Listener, ServerHandle, Shared, accept_loop, serve_connection,
+};
+use smol::{Async, Executor};
+
+use crate::{AsyncIoRuntime, FuturesIo};
+
+/// The smol backend.
+pub struct Smol;
+
+impl Backend for Smol {
+    fn start<H: Handler>(listener: TcpListener, config: Config, handler: H) -> io::Result<ServerHandle> {
+        let addr = listener.local_addr()?;
+        let listener = Async::new(listener)?;
+        let executor = Arc::new(Executor::new());
+        let (stop, stopped) = smol::channel::bounded::<()>(1);
+        let workers = (0..config.workers.max(1))
+            .map(|i| {
+                let (executor, stopped) = (Arc::clone(&executor), stopped.clone());
+                std::thread::Builder::new()
+                    .name(format!("smol-worker-{i}"))
+                    .spawn(move || smol::block_on(executor.run(stopped.recv())))
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+
+        let shared = Shared::new(config, &AsyncIoRuntime);
+        let handler = Arc::new(handler);
+        let spawner = Arc::clone(&executor);
+        let spawn = move |conn: Accepted<Async<TcpStream>>| {
+            let handler = Arc::clone(&handler);
+            spawner
+                .spawn(async move { serve_connection(conn.map(FuturesIo), &*handler).await })
+                .detach();
+        };
+        executor
+            .spawn(accept_loop(SmolListener(listener), Arc::clone(&shared), spawn))
+            .detach();
+        Ok(ServerHandle::new(addr, shared, move || {
+            drop(stop); // closes the channel: every worker's `run` returns
+            for worker in workers {
+                let _ = worker.join();
+            }
+        }))
+    }
+}
+
+struct SmolListener(Async<TcpListener>);
+
+impl AsRawFd for SmolListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+impl Listener for SmolListener {
+    type Stream = Async<TcpStream>;
+    fn accept(&mut self) -> impl Future<Output = io::Result<Async<TcpStream>>> + Send {
+        async { self.0.accept().await.map(|(stream, _)| stream) }
+    }
+}

@@ -1,0 +1,152 @@
+//! # backend-tokio: a task per connection on tokio's work-stealing runtime
+//!
+//! One tokio task per connection on a multi-thread runtime with `Config::workers` threads. A task
+//! runs until it would block on I/O or a timer, then yields its worker to another task; idle workers
+//! steal queued tasks from busy ones. This is the async model: thousands of connections cost a few
+//! hundred bytes of task state each, but scheduling is cooperative, so a handler that burns CPU
+//! without yielding holds its worker and every task queued behind it (the benchmarks show it).
+//!
+//! - timeouts: `tokio::time::timeout` around each read and write;
+//! - [`server_core::sleep`]: `tokio::time::sleep`; [`server_core::unblock`]: `spawn_blocking`;
+//! - [`TokioBlockingPool`]: runs whole handlers on the blocking pool instead of inline, the blunt
+//!   cure for CPU-heavy handlers (at the cost of a thread hop per request);
+//! - feature `hyper`: [`Hyper`] serves the same handler through hyper's HTTP/1 server, as the
+//!   reference engine (see its docs for where hyper answers differently).
+
+use std::future::Future;
+use std::io;
+use std::net::TcpListener as StdListener;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
+use std::time::Duration;
+
+use server_core::{
+    Accepted, Backend, BoxFuture, Config, Handler, Listener, Request, Response, Runtime, ServerHandle,
+    Shared, Transport, accept_loop, respond, serve_connection,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The tokio backend: server-core's engine on tokio tasks, handlers run inline in the task.
+pub struct Tokio;
+
+impl Backend for Tokio {
+    fn start<H: Handler>(listener: StdListener, config: Config, handler: H) -> io::Result<ServerHandle> {
+        serve(listener, config, handler, |conn, handler| async move {
+            serve_connection(conn.map(TokioIo), &*handler).await
+        })
+    }
+}
+
+/// The tokio backend with every handler run on tokio's blocking pool (`spawn_blocking`) instead of
+/// inline: a handler that burns CPU then stalls only a pool thread, never a worker.
+pub struct TokioBlockingPool;
+
+impl Backend for TokioBlockingPool {
+    fn start<H: Handler>(listener: StdListener, config: Config, handler: H) -> io::Result<ServerHandle> {
+        Tokio::start(listener, config, OnBlockingPool(Arc::new(handler)))
+    }
+}
+
+struct OnBlockingPool<H>(Arc<H>);
+
+impl<H: Handler> Handler for OnBlockingPool<H> {
+    fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
+        let handler = Arc::clone(&self.0);
+        let runtime = tokio::runtime::Handle::current();
+        let job =
+            tokio::task::spawn_blocking(move || runtime.block_on(respond(&*handler, req, &TokioRuntime)));
+        async move {
+            match job.await {
+                Ok((resp, false)) => resp,
+                // Re-raise so that the caller's guard answers 500 and closes, as for an inline panic.
+                Ok((_, true)) | Err(_) => panic!("handler panicked on the blocking pool"),
+            }
+        }
+    }
+}
+
+/// Builds the runtime, starts the accept loop on it, and spawns `conn_task` per connection.
+pub(crate) fn serve<H, F, Fut>(
+    listener: StdListener,
+    config: Config,
+    handler: H,
+    conn_task: F,
+) -> io::Result<ServerHandle>
+where
+    H: Handler,
+    F: Fn(Accepted<TcpStream>, Arc<H>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.workers.max(1))
+        .thread_name("tokio-worker")
+        .enable_all()
+        .build()?;
+    let addr = listener.local_addr()?;
+    listener.set_nonblocking(true)?;
+    let listener = {
+        let _context = runtime.enter();
+        TcpListener::from_std(listener)?
+    };
+    let shared = Shared::new(config, &TokioRuntime);
+    let handler = Arc::new(handler);
+    let spawn = move |conn: Accepted<TcpStream>| {
+        tokio::spawn(conn_task(conn, Arc::clone(&handler)));
+    };
+    runtime.spawn(accept_loop(TokioListener(listener), Arc::clone(&shared), spawn));
+    Ok(ServerHandle::new(addr, shared, move || {
+        runtime.shutdown_background()
+    }))
+}
+
+struct TokioListener(TcpListener);
+
+impl AsRawFd for TokioListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+impl Listener for TokioListener {
+    type Stream = TcpStream;
+    fn accept(&mut self) -> impl Future<Output = io::Result<TcpStream>> + Send {
+        async { self.0.accept().await.map(|(stream, _)| stream) }
+    }
+}
+
+struct TokioIo(TcpStream);
+
+impl Transport for TokioIo {
+    async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
+        tokio::time::timeout(timeout, self.0.read(buf))
+            .await
+            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
+    }
+
+    async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
+        tokio::time::timeout(timeout, self.0.write_all(buf))
+            .await
+            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
+    }
+
+    fn shutdown_write(&mut self) {
+        let _ = socket2::SockRef::from(&self.0).shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// tokio's timer and blocking pool.
+pub(crate) struct TokioRuntime;
+
+impl Runtime for TokioRuntime {
+    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(dur))
+    }
+
+    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
+        let job = tokio::task::spawn_blocking(job);
+        Box::pin(async move {
+            let _ = job.await;
+        })
+    }
+}
