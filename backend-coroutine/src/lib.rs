@@ -34,6 +34,11 @@ use server_core::{
     ServerHandle, Shared, accept_loop, block_on, serve_connection,
 };
 
+#[cfg(feature = "minihttp")]
+mod minihttp;
+#[cfg(feature = "minihttp")]
+pub use minihttp::MiniHttp;
+
 /// The may coroutine backend.
 pub struct Coroutine;
 
@@ -127,7 +132,7 @@ impl BlockingStream for MayStream {
 }
 
 /// Parks the current may coroutine.
-struct CoroutinePark;
+pub(crate) struct CoroutinePark;
 
 struct CoroutineWaker(coroutine::Coroutine);
 
@@ -147,7 +152,7 @@ impl Park for CoroutinePark {
 }
 
 /// may's coroutine sleep, and the `blocking` pool for offloaded work.
-struct MayRuntime;
+pub(crate) struct MayRuntime;
 
 impl Runtime for MayRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {

@@ -27,6 +27,11 @@ use server_core::{
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+#[cfg(feature = "hyper")]
+mod hyper_engine;
+#[cfg(feature = "hyper")]
+pub use hyper_engine::Hyper;
+
 /// The tokio backend: server-core's engine on tokio tasks, handlers run inline in the task.
 pub struct Tokio;
 

@@ -208,7 +208,7 @@ pub struct ConnGuard {
 
 impl ConnGuard {
     /// The server this connection belongs to.
-    pub fn shared(&self) -> &Shared {
+    pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
 
@@ -217,6 +217,25 @@ impl ConnGuard {
     pub fn set_idle(&self, idle: bool) -> bool {
         self.slot.idle.store(idle, Ordering::SeqCst);
         !(idle && self.shared.is_shutting_down())
+    }
+}
+
+/// A connection's idle mark, for engines that track requests themselves (hyper): a connection marked
+/// idle is closed at once by graceful shutdown.
+#[derive(Clone)]
+pub struct IdleFlag(Arc<Slot>);
+
+impl IdleFlag {
+    /// Marks the connection idle (no request under way) or busy.
+    pub fn set(&self, idle: bool) {
+        self.0.idle.store(idle, Ordering::SeqCst);
+    }
+}
+
+impl ConnGuard {
+    /// The connection's idle mark, to set from elsewhere than the connection loop.
+    pub fn idle_flag(&self) -> IdleFlag {
+        IdleFlag(Arc::clone(&self.slot))
     }
 }
 
