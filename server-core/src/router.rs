@@ -88,3 +88,69 @@ impl Handler for Router {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    fn call(router: &Router, method: Method, path: &str) -> Response {
+        let req = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(bytes::Bytes::new())
+            .unwrap();
+        let mut fut = std::pin::pin!(router.call(req));
+        match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(resp) => resp,
+            Poll::Pending => panic!("synchronous handlers are ready at once"),
+        }
+    }
+
+    #[test]
+    fn routes_by_path_and_method() {
+        let router = Router::new()
+            .get("/a", |_req: Request| Response::text("get a"))
+            .post("/a", |_req: Request| Response::text("post a"))
+            .route(Method::PUT, "/b", |_req: Request| Response::text("put b"));
+        assert_eq!(call(&router, Method::GET, "/a").body(), "get a");
+        assert_eq!(call(&router, Method::POST, "/a").body(), "post a");
+        assert_eq!(
+            call(&router, Method::HEAD, "/a").body(),
+            "get a",
+            "GET serves HEAD"
+        );
+        assert_eq!(
+            call(&router, Method::GET, "/a?x=1").body(),
+            "get a",
+            "query is not part of the path"
+        );
+        assert_eq!(
+            call(&router, Method::GET, "/missing").status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            call(&router, Method::GET, "/a/").status(),
+            StatusCode::NOT_FOUND,
+            "exact paths only"
+        );
+
+        let resp = call(&router, Method::DELETE, "/a");
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(resp.headers()[header::ALLOW], "GET, POST, HEAD");
+        let resp = call(&router, Method::GET, "/b");
+        assert_eq!(resp.headers()[header::ALLOW], "PUT");
+    }
+
+    #[test]
+    fn fallback_and_replacement() {
+        let router = Router::new()
+            .get("/a", |_req: Request| Response::text("old"))
+            .get("/a", |_req: Request| Response::text("new"))
+            .fallback(|_req: Request| Response::text("fallback"));
+        assert_eq!(call(&router, Method::GET, "/a").body(), "new");
+        assert_eq!(call(&router, Method::GET, "/zzz").body(), "fallback");
+    }
+}

@@ -1,1 +1,354 @@
+//! Engine tests on byte streams: every split of the input must give the same requests and bytes.
 
+use super::*;
+use http::header;
+
+fn limits() -> Limits {
+    Limits {
+        server_header: None,
+        ..Limits::default()
+    }
+}
+
+/// A response whose bytes do not depend on the clock (a handler-set `Date` suppresses ours).
+fn fixed_response(req: &Request) -> Response {
+    let mut resp = Response::bytes(format!("{} {} {:?}", req.method(), req.uri(), req.body()));
+    resp.headers_mut().insert(
+        header::DATE,
+        HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"),
+    );
+    resp
+}
+
+/// Feeds `chunks` one read at a time (a chunk larger than the offered buffer takes several reads),
+/// answering every request, and returns (requests seen as text, all bytes written, whether the
+/// engine closed).
+fn run(chunks: &[&[u8]], limits: Limits) -> (Vec<String>, Vec<u8>, bool) {
+    let mut conn = Conn::new(limits);
+    let mut seen = Vec::new();
+    let mut written = Vec::new();
+    let mut chunks = chunks.iter().filter(|c| !c.is_empty()); // an empty read means EOF
+    let mut pending: &[u8] = &[];
+    loop {
+        match conn.next() {
+            Next::Request(req) => {
+                seen.push(format!("{} {} {:?}", req.method(), req.uri(), req.body()));
+                let resp = fixed_response(&req);
+                conn.respond(resp, false);
+            }
+            Next::Read(_) => {
+                written.extend_from_slice(conn.output());
+                conn.written();
+                if pending.is_empty() {
+                    pending = chunks.next().copied().unwrap_or(b"");
+                }
+                let buf = conn.read_buf();
+                let n = pending.len().min(buf.len());
+                buf[..n].copy_from_slice(&pending[..n]);
+                conn.filled(n);
+                pending = &pending[n..];
+            }
+            Next::Close => {
+                written.extend_from_slice(conn.output());
+                return (seen, written, true);
+            }
+        }
+    }
+}
+
+const STREAM: &[u8] = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n\
+POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello\
+POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;e=1\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n\
+HEAD /d HTTP/1.1\r\nHost: x\r\n\r\n\
+GET /e HTTP/1.0\r\nConnection: keep-alive\r\n\r\n\
+GET /f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+#[test]
+fn every_split_gives_the_same_requests_and_bytes() {
+    let (want_seen, want_bytes, closed) = run(&[STREAM], limits());
+    assert!(closed);
+    assert_eq!(
+        want_seen,
+        [
+            "GET /a b\"\"",
+            "POST /b b\"hello\"",
+            "POST /c b\"abcde\"",
+            "HEAD /d b\"\"",
+            "GET /e b\"\"",
+            "GET /f b\"\""
+        ]
+    );
+    let text = String::from_utf8(want_bytes.clone()).unwrap();
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 6, "{text}");
+    assert!(
+        text.contains("connection: keep-alive\r\n"),
+        "HTTP/1.0 keep-alive acknowledged"
+    );
+    assert!(
+        text.ends_with("connection: close\r\ncontent-length: 10\r\n\r\nGET /f b\"\""),
+        "{text}"
+    );
+    for at in 0..=STREAM.len() {
+        let (a, b) = STREAM.split_at(at);
+        let got = run(&[a, b], limits());
+        assert_eq!((&got.0, &got.1), (&want_seen, &want_bytes), "split at {at}");
+    }
+    let bytes: Vec<&[u8]> = STREAM.chunks(1).collect();
+    let got = run(&bytes, limits());
+    assert_eq!((&got.0, &got.1), (&want_seen, &want_bytes), "byte by byte");
+}
+
+#[test]
+fn pipelined_batch_is_one_write() {
+    let one = b"GET /p HTTP/1.1\r\nHost: x\r\n\r\n";
+    let batch: Vec<u8> = one.iter().copied().cycle().take(one.len() * 16).collect();
+    let mut conn = Conn::new(limits());
+    assert!(matches!(conn.next(), Next::Read(Wait::Head(_))));
+    let buf = conn.read_buf();
+    buf[..batch.len()].copy_from_slice(&batch);
+    conn.filled(batch.len());
+    let mut served = 0;
+    while let Next::Request(req) = conn.next() {
+        let resp = fixed_response(&req);
+        conn.respond(resp, false);
+        served += 1;
+    }
+    assert_eq!(served, 16);
+    let out = String::from_utf8(conn.output().to_vec()).unwrap();
+    assert_eq!(
+        out.matches("HTTP/1.1 200 OK").count(),
+        16,
+        "all 16 responses wait in one buffer"
+    );
+}
+
+/// Each bad input gets its answer and the connection closes, whatever the split.
+#[test]
+fn bad_input_answers() {
+    let big_header = format!("GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n", "a".repeat(40_000));
+    let cases: &[(&[u8], &str)] = &[
+        (b"GARBAGE\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", "400"),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            "400",
+        ),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", "400"),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1 2\r\n\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n11111111111111111\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "400",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n",
+            "413",
+        ),
+        (big_header.as_bytes(), "431"),
+        (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505"),
+        (b"GET / HTTP/1.2\r\nHost: x\r\n\r\n", "505"),
+        (b"GET / HTTX/1.1\r\nHost: x\r\n\r\n", "400"),
+    ];
+    for (input, status) in cases {
+        let (seen, bytes, closed) = run(&[input], limits());
+        let text = String::from_utf8_lossy(&bytes);
+        let shown = String::from_utf8_lossy(&input[..input.len().min(80)]);
+        assert!(seen.is_empty(), "{shown:?} reached the handler");
+        assert!(closed, "{shown:?} left the connection open");
+        assert!(
+            text.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{shown:?} answered {text:?}"
+        );
+        assert!(text.contains("connection: close\r\n"), "{shown:?}");
+    }
+}
+
+#[test]
+fn expect_continue_only_when_the_body_is_missing() {
+    let head = b"POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+    let (_, bytes, _) = run(&[head, b"ok"], limits());
+    assert!(bytes.starts_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"));
+    let whole = [&head[..], b"ok"].concat();
+    let (_, bytes, _) = run(&[&whole], limits());
+    assert!(
+        bytes.starts_with(b"HTTP/1.1 200 OK\r\n"),
+        "body already here: no 100"
+    );
+    let huge = b"POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 9999999\r\n\r\n";
+    let (_, bytes, _) = run(&[huge], limits());
+    assert!(bytes.starts_with(b"HTTP/1.1 413 "), "too large: 413, never 100");
+}
+
+#[test]
+fn head_response_has_length_but_no_body() {
+    let (_, bytes, _) = run(&[b"HEAD /x HTTP/1.1\r\nHost: x\r\n\r\n"], limits());
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.ends_with("content-length: 11\r\n\r\n"), "{text}"); // `HEAD /x b""`
+}
+
+#[test]
+fn engine_owns_framing_headers() {
+    let mut conn = Conn::new(limits());
+    let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    conn.read_buf()[..req.len()].copy_from_slice(req);
+    conn.filled(req.len());
+    let Next::Request(_) = conn.next() else { panic!() };
+    let mut resp = Response::text("abc");
+    resp.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("999"));
+    resp.headers_mut()
+        .insert(header::TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
+    conn.respond(resp, false);
+    let text = String::from_utf8(conn.output().to_vec()).unwrap();
+    assert!(text.contains("content-length: 3\r\n") && !text.contains("999") && !text.contains("chunked"));
+}
+
+#[test]
+fn no_content_and_not_modified_have_no_body() {
+    for status in [StatusCode::NO_CONTENT, StatusCode::NOT_MODIFIED] {
+        let mut conn = Conn::new(limits());
+        let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        conn.read_buf()[..req.len()].copy_from_slice(req);
+        conn.filled(req.len());
+        let Next::Request(_) = conn.next() else { panic!() };
+        conn.respond(Response::text("ignored").with_status(status), false);
+        let text = String::from_utf8(conn.output().to_vec()).unwrap();
+        assert!(
+            !text.contains("content-length") && text.ends_with("\r\n\r\n"),
+            "{text}"
+        );
+    }
+}
+
+/// Whatever the peer sends, the engine holds no more than its limits (plus one read).
+#[test]
+fn memory_is_bounded_by_the_limits() {
+    let limits = Limits {
+        max_header_bytes: 8 * 1024,
+        max_body_bytes: 64 * 1024,
+        ..limits()
+    };
+    let bound = limits.max_header_bytes + limits.max_body_bytes + MAX_READ;
+    let endless_head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Endless: "
+        .iter()
+        .chain(std::iter::repeat(&b'a'));
+    let endless_body = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        .iter()
+        .chain(
+            b"400\r\n"
+                .iter()
+                .chain(std::iter::repeat_n(&b'z', 0x400))
+                .chain(b"\r\n")
+                .cycle(),
+        );
+    let endless_ext = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;"
+        .iter()
+        .chain(std::iter::repeat(&b'e'));
+    let streams: Vec<(Box<dyn Iterator<Item = &u8>>, &str)> = vec![
+        (Box::new(endless_head), "431"),
+        (Box::new(endless_body), "413"),
+        (Box::new(endless_ext), "400"),
+    ];
+    for (mut stream, status) in streams {
+        let mut conn = Conn::new(limits.clone());
+        let mut fed = 0;
+        loop {
+            match conn.next() {
+                Next::Read(_) => {
+                    let buf = conn.read_buf();
+                    let n = buf.len().min(1000);
+                    for slot in &mut buf[..n] {
+                        *slot = *stream.next().unwrap();
+                    }
+                    conn.filled(n);
+                    fed += n;
+                    assert!(
+                        conn.buffered() <= bound,
+                        "holds {} after {fed} bytes",
+                        conn.buffered()
+                    );
+                    assert!(fed < 10_000_000, "never answered");
+                }
+                Next::Close => break,
+                Next::Request(_) => panic!("endless input produced a request"),
+            }
+        }
+        let text = String::from_utf8_lossy(conn.output());
+        assert!(text.starts_with(&format!("HTTP/1.1 {status} ")), "{text}");
+        assert!(conn.should_linger());
+    }
+}
+
+#[test]
+fn timeouts_answer_408_only_mid_request() {
+    let mut conn = Conn::new(limits());
+    assert!(matches!(conn.next(), Next::Read(Wait::Head(_))));
+    conn.timed_out();
+    assert!(matches!(conn.next(), Next::Close));
+    assert!(conn.output().is_empty(), "nothing received: silent close");
+
+    let mut conn = Conn::new(limits());
+    conn.read_buf()[..5].copy_from_slice(b"GET /");
+    conn.filled(5);
+    assert!(matches!(conn.next(), Next::Read(Wait::Head(_))));
+    conn.timed_out();
+    assert!(matches!(conn.next(), Next::Close));
+    assert!(conn.output().starts_with(b"HTTP/1.1 408 "));
+}
+
+#[test]
+fn idle_between_requests() {
+    let mut conn = Conn::new(limits());
+    let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    conn.read_buf()[..req.len()].copy_from_slice(req);
+    conn.filled(req.len());
+    let Next::Request(r) = conn.next() else { panic!() };
+    conn.respond(fixed_response(&r), false);
+    assert!(matches!(conn.next(), Next::Read(Wait::Idle)));
+    assert!(!conn.is_idle(), "a response is still to be written");
+    conn.written();
+    assert!(conn.is_idle());
+}
