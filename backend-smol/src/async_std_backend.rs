@@ -1,6 +1,5 @@
 //! async-std: its global runtime (async-global-executor over async-io).
 
-use std::future::Future;
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
@@ -50,7 +49,7 @@ impl AsRawFd for AsyncStdListener {
 
 impl Listener for AsyncStdListener {
     type Stream = TcpStream;
-    fn accept(&mut self) -> impl Future<Output = io::Result<TcpStream>> + Send {
-        async { self.0.accept().await.map(|(stream, _)| stream) }
+    async fn accept(&mut self) -> io::Result<TcpStream> {
+        self.0.accept().await.map(|(stream, _)| stream)
     }
 }

@@ -1,6 +1,5 @@
 //! smol: an `Executor` run on `Config::workers` threads.
 
-use std::future::Future;
 use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
@@ -62,7 +61,7 @@ impl AsRawFd for SmolListener {
 
 impl Listener for SmolListener {
     type Stream = Async<TcpStream>;
-    fn accept(&mut self) -> impl Future<Output = io::Result<Async<TcpStream>>> + Send {
-        async { self.0.accept().await.map(|(stream, _)| stream) }
+    async fn accept(&mut self) -> io::Result<Async<TcpStream>> {
+        self.0.accept().await.map(|(stream, _)| stream)
     }
 }

@@ -63,7 +63,7 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
     idle.set(true);
     let shared = Arc::clone(conn.guard.shared());
     let io = Guarded {
-        guard: conn.guard,
+        _guard: conn.guard,
         io: TokioIo::new(conn.stream),
     };
     let for_service = Arc::clone(&settings);
@@ -110,7 +110,7 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
 
 /// The stream with its registry place; fields drop in order (the registry place first, then the socket).
 struct Guarded {
-    guard: ConnGuard,
+    _guard: ConnGuard,
     io: TokioIo<TcpStream>,
 }
 

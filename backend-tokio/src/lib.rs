@@ -115,8 +115,8 @@ impl AsRawFd for TokioListener {
 
 impl Listener for TokioListener {
     type Stream = TcpStream;
-    fn accept(&mut self) -> impl Future<Output = io::Result<TcpStream>> + Send {
-        async { self.0.accept().await.map(|(stream, _)| stream) }
+    async fn accept(&mut self) -> io::Result<TcpStream> {
+        self.0.accept().await.map(|(stream, _)| stream)
     }
 }
 

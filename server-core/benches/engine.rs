@@ -20,7 +20,7 @@ fn serve_batch(conn: &mut Conn, input: &[u8]) -> usize {
     buf[..input.len()].copy_from_slice(input);
     conn.filled(input.len());
     let mut served = 0;
-    while let Next::Request(req) = conn.next() {
+    while let Next::Request(req) = conn.advance() {
         conn.respond(handler(black_box(req)), false);
         served += 1;
     }

@@ -42,7 +42,7 @@ pub async fn serve_connection<T: Transport, H: Handler>(mut accepted: Accepted<T
     let config = &shared.config;
     let mut conn = Conn::new(config.limits());
     loop {
-        match conn.next() {
+        match conn.advance() {
             Next::Request(req) => {
                 let (resp, panicked) = respond(handler, req, shared.runtime).await;
                 conn.respond(resp, panicked || shared.is_shutting_down());

@@ -72,6 +72,7 @@ mod message;
 mod router;
 mod runtime;
 mod server;
+mod signal;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -85,6 +86,7 @@ pub use runtime::{Park, Runtime, Sleep, Unblock, block_on, sleep, unblock};
 pub use server::{
     Accepted, Backend, ConnGuard, Listener, ServerHandle, Shared, accept_loop, bind_listener, raise_fd_limit,
 };
+pub use signal::ShutdownSignals;
 
 pub use bytes::Bytes;
 pub use http::{self, HeaderValue, Method, StatusCode, header};

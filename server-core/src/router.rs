@@ -55,15 +55,18 @@ impl Router {
         self
     }
 
-    fn lookup(&self, method: &Method, path: &str) -> Result<&BoxHandler, Response> {
+    fn lookup(&self, method: &Method, path: &str) -> Route<'_> {
         let Some(methods) = self.routes.get(path) else {
-            return self.fallback.as_ref().ok_or_else(Response::not_found);
+            return self
+                .fallback
+                .as_ref()
+                .map_or_else(|| Route::Refused(Response::not_found()), Route::Found);
         };
         let find = |wanted: &Method| methods.iter().find(|(m, _)| m == wanted).map(|(_, h)| h);
         if let Some(h) =
             find(method).or_else(|| (*method == Method::HEAD).then(|| find(&Method::GET)).flatten())
         {
-            return Ok(h);
+            return Route::Found(h);
         }
         let mut allow: Vec<&str> = methods.iter().map(|(m, _)| m.as_str()).collect();
         if allow.contains(&"GET") && !allow.contains(&"HEAD") {
@@ -73,8 +76,13 @@ impl Router {
         if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
             resp.headers_mut().insert(header::ALLOW, v);
         }
-        Err(resp)
+        Route::Refused(resp)
     }
+}
+
+enum Route<'a> {
+    Found(&'a BoxHandler),
+    Refused(Response),
 }
 
 impl Handler for Router {
@@ -82,8 +90,8 @@ impl Handler for Router {
         let found = self.lookup(req.method(), req.uri().path());
         async move {
             match found {
-                Ok(handler) => handler.call(req).await,
-                Err(resp) => resp,
+                Route::Found(handler) => handler.call(req).await,
+                Route::Refused(resp) => resp,
             }
         }
     }

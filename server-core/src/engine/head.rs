@@ -77,7 +77,6 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
         fields.note(&name, h.value)?;
         names.push((name, span(h.value)));
     }
-    drop(req);
 
     let head = buf.split_to(len).freeze();
     let slice = |(at, n): (usize, usize)| head.slice(at..at + n);

@@ -1,7 +1,7 @@
 //! The sans-IO HTTP/1.1 connection engine every backend drives.
 //!
 //! Bytes read go in ([`Conn::read_buf`] then [`Conn::filled`]); complete requests come out
-//! ([`Conn::next`], several per read when the client pipelines); responses go in ([`Conn::respond`],
+//! ([`Conn::advance`], several per read when the client pipelines); responses go in ([`Conn::respond`],
 //! in the order the requests came out); bytes to write come out ([`Conn::output`]), all responses to
 //! one read batched into one buffer so that N pipelined requests cost one write.
 //!
@@ -10,8 +10,8 @@
 //! peer sends: the read buffer never holds more than one head (`max_header_bytes`) plus one body
 //! (`max_body_bytes`) plus one read.
 //!
-//! Split by concern, like hyper's `proto/h1`: [`head`] parses and validates request heads, [`body`]
-//! decodes chunked bodies, [`encode`] writes responses, [`date`] caches the `Date` value.
+//! Split by concern, like hyper's `proto/h1`: `head.rs` parses and validates request heads, `body.rs`
+//! decodes chunked bodies, `encode.rs` writes responses, `date.rs` caches the `Date` value.
 
 mod body;
 mod date;
@@ -47,6 +47,8 @@ impl Default for Limits {
 }
 
 /// What the driver should do next.
+// `Request` is large, but it is moved once per request; boxing it would cost an allocation each time.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Next {
     /// Serve this request, then pass the response to [`Conn::respond`].
@@ -77,16 +79,19 @@ const MAX_READ: usize = 64 * 1024;
 enum State {
     /// Waiting for, or parsing, a request head. `Instant`: when it began, if it has.
     Head(Option<Instant>),
-    /// Head parsed, body incomplete.
-    Body {
-        request: http::request::Parts,
-        meta: Meta,
-        body: Body,
-    },
+    /// Head parsed, body incomplete. Boxed: it is the rare state, and inline it would make every
+    /// connection's state as large as a request head.
+    Body(Box<Pending>),
     /// A request is with the handler; the next call must be `respond`.
     Handling(Meta),
     /// No more requests: flush and close.
     Closing,
+}
+
+struct Pending {
+    request: http::request::Parts,
+    meta: Meta,
+    body: Body,
 }
 
 enum Body {
@@ -122,11 +127,10 @@ impl Conn {
     /// Free space to read into. Pass the number of bytes read to [`filled`](Self::filled).
     pub fn read_buf(&mut self) -> &mut [u8] {
         let want = match &self.state {
-            State::Body {
-                body: Body::Length(n),
-                ..
-            } => n.saturating_sub(self.input.len()).clamp(READ_CHUNK, MAX_READ),
-            State::Body { .. } => MAX_READ / 4,
+            State::Body(pending) => match pending.body {
+                Body::Length(n) => n.saturating_sub(self.input.len()).clamp(READ_CHUNK, MAX_READ),
+                Body::Chunked(_) => MAX_READ / 4,
+            },
             _ => READ_CHUNK,
         };
         if self.input.capacity() - self.input.len() < want {
@@ -150,10 +154,10 @@ impl Conn {
     }
 
     /// Advances the protocol: the next request, or what to do to get one.
-    pub fn next(&mut self) -> Next {
+    pub fn advance(&mut self) -> Next {
         let result = match &mut self.state {
             State::Closing => return Next::Close,
-            State::Handling(_) => panic!("Conn::next called before the previous request was answered"),
+            State::Handling(_) => panic!("Conn::advance called before the previous request was answered"),
             State::Head(since) => {
                 if self.input.is_empty() {
                     return match (*since, self.eof) {
@@ -170,7 +174,7 @@ impl Conn {
                     Err(status) => Err(status),
                 }
             }
-            State::Body { .. } => self.continue_body(),
+            State::Body(_) => self.continue_body(),
         };
         match result {
             Ok(Some(request)) => Next::Request(request),
@@ -180,7 +184,7 @@ impl Conn {
         }
     }
 
-    /// Answers the request last returned by [`next`](Self::next). `close` forces `Connection: close`
+    /// Answers the request last returned by [`advance`](Self::advance). `close` forces `Connection: close`
     /// (the handler panicked, or the server is shutting down).
     pub fn respond(&mut self, resp: Response, close: bool) {
         let State::Handling(meta) = self.state else {
@@ -207,7 +211,7 @@ impl Conn {
             State::Head(Some(_)) if !self.input.is_empty() => {
                 self.fail(StatusCode::REQUEST_TIMEOUT);
             }
-            State::Body { .. } => {
+            State::Body(_) => {
                 self.fail(StatusCode::REQUEST_TIMEOUT);
             }
             _ => self.state = State::Closing,
@@ -249,19 +253,19 @@ impl Conn {
         if head.expect_continue && !complete {
             self.output.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
         }
-        self.state = State::Body {
+        self.state = State::Body(Box::new(Pending {
             request: head.request,
             meta: head.meta,
             body,
-        };
+        }));
         self.continue_body()
     }
 
     fn continue_body(&mut self) -> Result<Option<Request>, StatusCode> {
-        let State::Body { body, .. } = &mut self.state else {
+        let State::Body(pending) = &mut self.state else {
             unreachable!("continue_body outside a body")
         };
-        let bytes = match body {
+        let bytes = match &mut pending.body {
             Body::Length(n) if self.input.len() >= *n => self.input.split_to(*n).freeze(),
             Body::Length(_) => return Ok(None),
             Body::Chunked(chunked) => {
@@ -272,10 +276,10 @@ impl Conn {
                 }
             }
         };
-        let State::Body { request, meta, .. } = std::mem::replace(&mut self.state, State::Closing) else {
+        let State::Body(pending) = std::mem::replace(&mut self.state, State::Closing) else {
             unreachable!()
         };
-        Ok(Some(self.handing_out(request, meta, bytes)))
+        Ok(Some(self.handing_out(pending.request, pending.meta, bytes)))
     }
 
     fn handing_out(&mut self, request: http::request::Parts, meta: Meta, body: Bytes) -> Request {
@@ -313,10 +317,10 @@ impl Conn {
     #[doc(hidden)]
     pub fn buffered(&self) -> usize {
         let decoded = match &self.state {
-            State::Body {
-                body: Body::Chunked(c),
-                ..
-            } => c.buffered(),
+            State::Body(pending) => match &pending.body {
+                Body::Chunked(c) => c.buffered(),
+                Body::Length(_) => 0,
+            },
             _ => 0,
         };
         self.input.capacity() + decoded

@@ -30,7 +30,7 @@ fn run(chunks: &[&[u8]], limits: Limits) -> (Vec<String>, Vec<u8>, bool) {
     let mut chunks = chunks.iter().filter(|c| !c.is_empty()); // an empty read means EOF
     let mut pending: &[u8] = &[];
     loop {
-        match conn.next() {
+        match conn.advance() {
             Next::Request(req) => {
                 seen.push(format!("{} {} {:?}", req.method(), req.uri(), req.body()));
                 let resp = fixed_response(&req);
@@ -103,12 +103,12 @@ fn pipelined_batch_is_one_write() {
     let one = b"GET /p HTTP/1.1\r\nHost: x\r\n\r\n";
     let batch: Vec<u8> = one.iter().copied().cycle().take(one.len() * 16).collect();
     let mut conn = Conn::new(limits());
-    assert!(matches!(conn.next(), Next::Read(Wait::Head(_))));
+    assert!(matches!(conn.advance(), Next::Read(Wait::Head(_))));
     let buf = conn.read_buf();
     buf[..batch.len()].copy_from_slice(&batch);
     conn.filled(batch.len());
     let mut served = 0;
-    while let Next::Request(req) = conn.next() {
+    while let Next::Request(req) = conn.advance() {
         let resp = fixed_response(&req);
         conn.respond(resp, false);
         served += 1;
@@ -235,7 +235,9 @@ fn engine_owns_framing_headers() {
     let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     conn.read_buf()[..req.len()].copy_from_slice(req);
     conn.filled(req.len());
-    let Next::Request(_) = conn.next() else { panic!() };
+    let Next::Request(_) = conn.advance() else {
+        panic!()
+    };
     let mut resp = Response::text("abc");
     resp.headers_mut()
         .insert(header::CONTENT_LENGTH, HeaderValue::from_static("999"));
@@ -253,7 +255,9 @@ fn no_content_and_not_modified_have_no_body() {
         let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
         conn.read_buf()[..req.len()].copy_from_slice(req);
         conn.filled(req.len());
-        let Next::Request(_) = conn.next() else { panic!() };
+        let Next::Request(_) = conn.advance() else {
+            panic!()
+        };
         conn.respond(Response::text("ignored").with_status(status), false);
         let text = String::from_utf8(conn.output().to_vec()).unwrap();
         assert!(
@@ -296,7 +300,7 @@ fn memory_is_bounded_by_the_limits() {
         let mut conn = Conn::new(limits.clone());
         let mut fed = 0;
         loop {
-            match conn.next() {
+            match conn.advance() {
                 Next::Read(_) => {
                     let buf = conn.read_buf();
                     let n = buf.len().min(1000);
@@ -325,17 +329,17 @@ fn memory_is_bounded_by_the_limits() {
 #[test]
 fn timeouts_answer_408_only_mid_request() {
     let mut conn = Conn::new(limits());
-    assert!(matches!(conn.next(), Next::Read(Wait::Head(_))));
+    assert!(matches!(conn.advance(), Next::Read(Wait::Head(_))));
     conn.timed_out();
-    assert!(matches!(conn.next(), Next::Close));
+    assert!(matches!(conn.advance(), Next::Close));
     assert!(conn.output().is_empty(), "nothing received: silent close");
 
     let mut conn = Conn::new(limits());
     conn.read_buf()[..5].copy_from_slice(b"GET /");
     conn.filled(5);
-    assert!(matches!(conn.next(), Next::Read(Wait::Head(_))));
+    assert!(matches!(conn.advance(), Next::Read(Wait::Head(_))));
     conn.timed_out();
-    assert!(matches!(conn.next(), Next::Close));
+    assert!(matches!(conn.advance(), Next::Close));
     assert!(conn.output().starts_with(b"HTTP/1.1 408 "));
 }
 
@@ -345,9 +349,11 @@ fn idle_between_requests() {
     let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     conn.read_buf()[..req.len()].copy_from_slice(req);
     conn.filled(req.len());
-    let Next::Request(r) = conn.next() else { panic!() };
+    let Next::Request(r) = conn.advance() else {
+        panic!()
+    };
     conn.respond(fixed_response(&r), false);
-    assert!(matches!(conn.next(), Next::Read(Wait::Idle)));
+    assert!(matches!(conn.advance(), Next::Read(Wait::Idle)));
     assert!(!conn.is_idle(), "a response is still to be written");
     conn.written();
     assert!(conn.is_idle());

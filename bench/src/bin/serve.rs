@@ -1,0 +1,80 @@
+//! `serve`: the standard workload server, on any backend, for benchmarks and external checks.
+
+use std::io::Write;
+use std::time::Duration;
+
+use bench::BackendName;
+use clap::Parser;
+use server_core::{Config, ShutdownSignals};
+
+/// Serves the standard routes (/plaintext, /json, /wait?ms=N, /cpu?us=N, /cpu-offload?us=N,
+/// POST /echo; 404 otherwise) on the chosen backend until SIGINT or SIGTERM, then shuts down
+/// gracefully and exits 0. Prints `listening on IP:PORT` once it accepts.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Which backend serves.
+    #[arg(long, value_enum)]
+    backend: BackendName,
+    /// Address to listen on; port 0 picks a free port (the line printed at start gives it).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Worker threads (tokio, smol, may); ignored by threads and async-std. Default: CPUs.
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Connections served at once; the excess waits in the accept backlog. Default 10,000.
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Time to receive a request head, in ms (408 after). Default 10,000.
+    #[arg(long)]
+    header_timeout_ms: Option<u64>,
+    /// Time a keep-alive connection may idle between requests, in ms. Default 60,000.
+    #[arg(long)]
+    idle_timeout_ms: Option<u64>,
+    /// Largest request head, in bytes (431 above). Default 32,768.
+    #[arg(long)]
+    max_header_bytes: Option<usize>,
+    /// Largest request body, in bytes (413 above). Default 1,048,576.
+    #[arg(long)]
+    max_body_bytes: Option<usize>,
+    /// Stack of each connection's thread or coroutine (threads, coroutine), in KiB. Default 64.
+    #[arg(long)]
+    stack_kib: Option<usize>,
+}
+
+fn main() {
+    let args = Args::parse();
+    let mut config = Config {
+        addr: args.addr,
+        ..Config::default()
+    };
+    let ms = Duration::from_millis;
+    args.workers.inspect(|&n| config.workers = n);
+    args.max_connections.inspect(|&n| config.max_connections = n);
+    args.header_timeout_ms
+        .inspect(|&n| config.header_read_timeout = ms(n));
+    args.idle_timeout_ms.inspect(|&n| config.idle_timeout = ms(n));
+    args.max_header_bytes.inspect(|&n| config.max_header_bytes = n);
+    args.max_body_bytes.inspect(|&n| config.max_body_bytes = n);
+    args.stack_kib.inspect(|&n| config.stack_size = n * 1024);
+
+    if let Err(e) = server_core::raise_fd_limit() {
+        eprintln!("serve: could not raise the open-files limit: {e}");
+    }
+    let signals = ShutdownSignals::block().unwrap_or_else(|e| fail("blocking SIGINT/SIGTERM", e));
+    let server = args
+        .backend
+        .start(config)
+        .unwrap_or_else(|e| fail("starting the server", e));
+    println!("listening on {} ({})", server.local_addr(), args.backend.as_str());
+    let _ = std::io::stdout().flush();
+    let _ = signals.wait();
+    if !server.shutdown() {
+        eprintln!("serve: grace period over; remaining connections were cut");
+    }
+}
+
+fn fail(what: &str, e: std::io::Error) -> ! {
+    eprintln!("serve: {what}: {e}");
+    std::process::exit(1)
+}

@@ -1,0 +1,133 @@
+//! # server: one handler, the backend of your choice
+//!
+//! Depend on this crate, write a [`Handler`] (a closure, a [`Router`], or your own type), and pick
+//! how it is scheduled with **exactly one** Cargo feature. Your code does not change:
+//!
+//! | feature | backend | model |
+//! |---|---|---|
+//! | `tokio` (default) | `backend_tokio::Tokio` | tokio tasks, work-stealing |
+//! | `hyper` | `backend_tokio::Hyper` | tokio tasks, hyper's HTTP/1 engine (reference) |
+//! | `smol` | `backend_smol::Smol` | smol executor on N threads |
+//! | `async-std` | `backend_smol::AsyncStd` | async-std's runtime (deprecated upstream) |
+//! | `threads` | `backend_threads::Threads` | one OS thread per connection |
+//! | `coroutine` | `backend_coroutine::Coroutine` | one may coroutine per connection |
+//! | `minihttp` | `backend_coroutine::MiniHttp` | may coroutines, may_minihttp's engine (reference) |
+//!
+//! ```toml
+//! [dependencies]
+//! server = { version = "0.1", default-features = false, features = ["coroutine"] }
+//! ```
+//!
+//! ```no_run
+//! use server::{Config, Request, Response};
+//!
+//! fn main() -> std::io::Result<()> {
+//!     server::run(Config::default(), |_req: Request| Response::text("Hello, World!"))
+//! }
+//! ```
+//!
+//! Enabling none, or two at once, stops the build with a message saying what to do: a server has
+//! one scheduling model, and silently preferring one would hide which you are measuring.
+
+pub use server_core::*;
+
+use std::io;
+
+/// One `compile_error!` per pair of backend features enabled together, so that the message saying
+/// what to do comes before any other error.
+macro_rules! exclusive {
+    ($first:literal $(, $rest:literal)*) => {
+        $(
+            #[cfg(all(feature = $first, feature = $rest))]
+            compile_error!(concat!(
+                "the `server` crate's backend features `", $first, "` and `", $rest, "` are both enabled; \
+                 enable exactly one. `tokio` is on by default: to pick another backend, depend on `server` \
+                 with `default-features = false, features = [\"<backend>\"]`."
+            ));
+        )*
+        exclusive!($($rest),*);
+    };
+    () => {};
+}
+exclusive!(
+    "tokio",
+    "hyper",
+    "smol",
+    "async-std",
+    "threads",
+    "coroutine",
+    "minihttp"
+);
+
+#[cfg(not(any(
+    feature = "tokio",
+    feature = "hyper",
+    feature = "smol",
+    feature = "async-std",
+    feature = "threads",
+    feature = "coroutine",
+    feature = "minihttp"
+)))]
+compile_error!(
+    "the `server` crate needs one backend feature: tokio (the default), hyper, smol, async-std, threads, \
+     coroutine or minihttp"
+);
+
+/// The backend the enabled feature selects.
+#[cfg(all(feature = "tokio", not(feature = "hyper")))]
+pub type Selected = backend_tokio::Tokio;
+/// The backend the enabled feature selects.
+#[cfg(feature = "hyper")]
+pub type Selected = backend_tokio::Hyper;
+/// The backend the enabled feature selects.
+#[cfg(all(feature = "smol", not(feature = "async-std")))]
+pub type Selected = backend_smol::Smol;
+/// The backend the enabled feature selects.
+#[cfg(feature = "async-std")]
+pub type Selected = backend_smol::AsyncStd;
+/// The backend the enabled feature selects.
+#[cfg(feature = "threads")]
+pub type Selected = backend_threads::Threads;
+/// The backend the enabled feature selects.
+#[cfg(all(feature = "coroutine", not(feature = "minihttp")))]
+pub type Selected = backend_coroutine::Coroutine;
+/// The backend the enabled feature selects.
+#[cfg(feature = "minihttp")]
+pub type Selected = backend_coroutine::MiniHttp;
+
+/// The enabled backend's name, as the `serve` binary and the reports spell it.
+pub const BACKEND: &str = if cfg!(feature = "hyper") {
+    "tokio-hyper"
+} else if cfg!(feature = "tokio") {
+    "tokio"
+} else if cfg!(feature = "async-std") {
+    "async-std"
+} else if cfg!(feature = "smol") {
+    "smol"
+} else if cfg!(feature = "threads") {
+    "threads"
+} else if cfg!(feature = "minihttp") {
+    "coroutine-minihttp"
+} else {
+    "coroutine"
+};
+
+/// Starts serving `handler` on `config.addr` with the selected backend; returns at once with the
+/// handle that reports the address and shuts the server down.
+pub fn bind<H: Handler>(config: Config, handler: H) -> io::Result<ServerHandle> {
+    Selected::bind(config, handler)
+}
+
+/// Serves `handler` on `config.addr` until SIGINT or SIGTERM, then shuts down gracefully (in-flight
+/// requests finish within `config.shutdown_grace`). Prints the bound address to stderr.
+pub fn run<H: Handler>(config: Config, handler: H) -> io::Result<()> {
+    let signals = ShutdownSignals::block()?;
+    let server = bind(config, handler)?;
+    eprintln!(
+        "serving on http://{} with the {BACKEND} backend; Ctrl-C stops",
+        server.local_addr()
+    );
+    signals.wait()?;
+    server.shutdown();
+    Ok(())
+}
