@@ -17,10 +17,10 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
-use server_core::{BoxFuture, Runtime, Transport};
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use server_core::{BoxFuture, Deadline, Runtime, Timer, Transport};
 
 #[cfg(feature = "async-std")]
 mod async_std_backend;
@@ -32,31 +32,56 @@ pub use async_std_backend::AsyncStd;
 #[cfg(feature = "smol")]
 pub use smol_backend::Smol;
 
-/// A `futures-io` stream as a [`Transport`], with `async-io` timers for its timeouts.
-pub struct FuturesIo<S>(pub S);
+/// A `futures-io` stream as a [`Transport`], with one lazily re-armed `async-io` timer for its
+/// timeouts (a fresh `Timer` per read would cost a reactor wake-up syscall per request).
+pub struct FuturesIo<S> {
+    stream: S,
+    deadline: Deadline<IoTimer>,
+}
+
+impl<S> FuturesIo<S> {
+    /// Wraps a connected stream.
+    pub fn new(stream: S) -> Self {
+        FuturesIo { stream, deadline: Deadline::default() }
+    }
+}
 
 impl<S> Transport for FuturesIo<S>
 where
     S: futures_io::AsyncRead + futures_io::AsyncWrite + AsRawFd + Unpin + Send,
 {
     async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        self.0.read(buf).or(timed_out(timeout)).await
+        self.deadline.limit(timeout, self.stream.read(buf)).await
     }
 
     async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
-        self.0.write_all(buf).or(timed_out(timeout)).await
+        self.deadline.limit(timeout, self.stream.write_all(buf)).await
     }
 
     fn shutdown_write(&mut self) {
         // SAFETY: the descriptor belongs to `self.0`, which outlives this borrow.
-        let fd = unsafe { BorrowedFd::borrow_raw(self.0.as_raw_fd()) };
+        let fd = unsafe { BorrowedFd::borrow_raw(self.stream.as_raw_fd()) };
         let _ = socket2::SockRef::from(&fd).shutdown(std::net::Shutdown::Write);
     }
 }
 
-async fn timed_out<T>(after: Duration) -> io::Result<T> {
-    async_io::Timer::after(after).await;
-    Err(io::ErrorKind::TimedOut.into())
+/// async-io's timer as a [`Timer`].
+pub struct IoTimer(async_io::Timer);
+
+impl std::future::Future for IoTimer {
+    type Output = ();
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(drop)
+    }
+}
+
+impl Timer for IoTimer {
+    fn at(deadline: Instant) -> Self {
+        IoTimer(async_io::Timer::at(deadline))
+    }
+    fn reset(&mut self, deadline: Instant) {
+        self.0.set_at(deadline);
+    }
 }
 
 /// async-io's timer and the `blocking` crate's pool: what smol and async-std both run on.

@@ -36,7 +36,7 @@ impl Backend for Smol {
         let spawn = move |conn: Accepted<Async<TcpStream>>| {
             let handler = Arc::clone(&handler);
             spawner
-                .spawn(async move { serve_connection(conn.map(FuturesIo), &*handler).await })
+                .spawn(async move { serve_connection(conn.map(FuturesIo::new), &*handler).await })
                 .detach();
         };
         executor

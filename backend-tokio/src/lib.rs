@@ -17,12 +17,14 @@ use std::future::Future;
 use std::io;
 use std::net::TcpListener as StdListener;
 use std::os::fd::{AsRawFd, RawFd};
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use server_core::{
-    Accepted, Backend, BoxFuture, Config, Handler, Listener, Request, Response, Runtime, ServerHandle,
-    Shared, Transport, accept_loop, respond, serve_connection,
+    Accepted, Backend, BoxFuture, Config, Deadline, Handler, Listener, Request, Response, Runtime, ServerHandle,
+    Shared, Timer, Transport, accept_loop, respond, serve_connection,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -38,7 +40,7 @@ pub struct Tokio;
 impl Backend for Tokio {
     fn start<H: Handler>(listener: StdListener, config: Config, handler: H) -> io::Result<ServerHandle> {
         serve(listener, config, handler, |conn, handler| async move {
-            serve_connection(conn.map(TokioIo), &*handler).await
+            serve_connection(conn.map(TokioIo::new), &*handler).await
         })
     }
 }
@@ -120,23 +122,48 @@ impl Listener for TokioListener {
     }
 }
 
-struct TokioIo(TcpStream);
+/// A tokio stream with its connection's lazily re-armed timer.
+struct TokioIo {
+    stream: TcpStream,
+    deadline: Deadline<TokioTimer>,
+}
+
+impl TokioIo {
+    fn new(stream: TcpStream) -> Self {
+        TokioIo { stream, deadline: Deadline::default() }
+    }
+}
 
 impl Transport for TokioIo {
     async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        tokio::time::timeout(timeout, self.0.read(buf))
-            .await
-            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
+        self.deadline.limit(timeout, self.stream.read(buf)).await
     }
 
     async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
-        tokio::time::timeout(timeout, self.0.write_all(buf))
-            .await
-            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
+        self.deadline.limit(timeout, self.stream.write_all(buf)).await
     }
 
     fn shutdown_write(&mut self) {
-        let _ = socket2::SockRef::from(&self.0).shutdown(std::net::Shutdown::Write);
+        let _ = socket2::SockRef::from(&self.stream).shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// tokio's `Sleep`, boxed once per connection so that it can be reset in place.
+struct TokioTimer(Pin<Box<tokio::time::Sleep>>);
+
+impl Future for TokioTimer {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl Timer for TokioTimer {
+    fn at(deadline: Instant) -> Self {
+        TokioTimer(Box::pin(tokio::time::sleep_until(deadline.into())))
+    }
+    fn reset(&mut self, deadline: Instant) {
+        self.0.as_mut().reset(deadline.into());
     }
 }
 

@@ -65,6 +65,7 @@
 //! The `conformance` feature provides the test suite every backend must pass.
 
 mod config;
+mod deadline;
 mod driver;
 pub mod engine;
 mod handler;
@@ -78,6 +79,7 @@ mod signal;
 pub mod conformance;
 
 pub use config::Config;
+pub use deadline::{Deadline, Timer};
 pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
 pub use handler::{BoxFuture, BoxHandler, Handler, respond};
 pub use message::{Request, Response};

@@ -1,0 +1,123 @@
+//! Per-connection timeouts with one lazily re-armed timer.
+//!
+//! A keep-alive connection waits with a timeout before every read. Arming a fresh timer each time
+//! costs a timer-wheel insert and removal per request (tokio) or even a reactor wake-up syscall per
+//! request (async-io's `Timer` notifies its reactor on every insert). [`Deadline`] keeps one timer per
+//! connection and moves only an `Instant` per read: as long as the timer is armed no later than the
+//! current deadline, it is left alone; when it fires early (the deadline has moved on since), it is
+//! re-armed once. So the steady state costs one clock read per read, and the timer is touched about
+//! once per timeout period instead of once per request (the idea of netty's `IdleStateHandler`).
+
+use std::future::{Future, poll_fn};
+use std::io;
+use std::pin::pin;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+/// A backend's resettable one-shot timer.
+pub trait Timer: Future<Output = ()> + Unpin + Send {
+    /// A timer that fires at `deadline`.
+    fn at(deadline: Instant) -> Self;
+    /// Re-arms the timer (fired or not) to fire at `deadline`.
+    fn reset(&mut self, deadline: Instant);
+}
+
+/// A connection's timer, re-armed lazily; see the module docs.
+pub struct Deadline<T> {
+    timer: Option<T>,
+    /// When the timer is set to fire, if it is armed.
+    armed: Option<Instant>,
+}
+
+impl<T: Timer> Default for Deadline<T> {
+    fn default() -> Self {
+        Deadline { timer: None, armed: None }
+    }
+}
+
+impl<T: Timer> Deadline<T> {
+    /// Runs `op`, giving up with an error of kind `TimedOut` if it has not completed within `timeout`.
+    pub async fn limit<R>(&mut self, timeout: Duration, op: impl Future<Output = io::Result<R>>) -> io::Result<R> {
+        let deadline = Instant::now() + timeout;
+        let mut op = pin!(op);
+        poll_fn(|cx| {
+            if let Poll::Ready(out) = op.as_mut().poll(cx) {
+                return Poll::Ready(out);
+            }
+            loop {
+                if self.armed.is_none_or(|at| at > deadline) {
+                    match &mut self.timer {
+                        Some(timer) => timer.reset(deadline),
+                        None => self.timer = Some(T::at(deadline)),
+                    }
+                    self.armed = Some(deadline);
+                }
+                let timer = self.timer.as_mut().expect("armed above");
+                match std::pin::Pin::new(timer).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    // A one-shot timer that fired must be re-armed before it can fire again.
+                    Poll::Ready(()) => self.armed = None,
+                }
+                if Instant::now() >= deadline {
+                    return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
+                }
+            }
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Waker};
+
+    use super::*;
+
+    static ARMS: AtomicUsize = AtomicUsize::new(0);
+
+    /// A timer that fires when polled after its deadline, counting how often it is (re-)armed.
+    struct FakeTimer(Instant);
+
+    impl Future for FakeTimer {
+        type Output = ();
+        fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            if Instant::now() >= self.0 { Poll::Ready(()) } else { Poll::Pending }
+        }
+    }
+
+    impl Timer for FakeTimer {
+        fn at(deadline: Instant) -> Self {
+            ARMS.fetch_add(1, Ordering::SeqCst);
+            FakeTimer(deadline)
+        }
+        fn reset(&mut self, deadline: Instant) {
+            ARMS.fetch_add(1, Ordering::SeqCst);
+            self.0 = deadline;
+        }
+    }
+
+    fn poll_once<F: Future>(fut: F) -> Poll<F::Output> {
+        pin!(fut).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn arms_once_while_deadlines_move_later_and_times_out_when_due() {
+        let mut deadline = Deadline::<FakeTimer>::default();
+        let never = std::future::pending::<io::Result<()>>;
+        for _ in 0..100 {
+            assert!(poll_once(deadline.limit(Duration::from_secs(60), never())).is_pending());
+        }
+        assert_eq!(ARMS.load(Ordering::SeqCst), 1, "later deadlines reuse the armed timer");
+        // An earlier deadline must re-arm, and a due one must time out.
+        let out = poll_once(deadline.limit(Duration::ZERO, never()));
+        assert!(matches!(out, Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::TimedOut));
+        assert_eq!(ARMS.load(Ordering::SeqCst), 2);
+        // After firing it is re-armed for the next wait.
+        assert!(poll_once(deadline.limit(Duration::from_secs(60), never())).is_pending());
+        assert_eq!(ARMS.load(Ordering::SeqCst), 3);
+        // A ready operation never touches the timer.
+        assert!(matches!(poll_once(deadline.limit(Duration::ZERO, async { Ok(7) })), Poll::Ready(Ok(7))));
+        assert_eq!(ARMS.load(Ordering::SeqCst), 3);
+    }
+}
