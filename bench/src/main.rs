@@ -1,4 +1,7 @@
+//! `bench`: the whole comparison in one command; see `bench --help` and docs/method.md.
+
+mod driver;
+
 fn main() {
-    eprintln!("the benchmark driver is not written yet; run `serve --help`");
-    std::process::exit(2);
+    driver::main();
 }

@@ -1,0 +1,240 @@
+//! The benchmark driver: every backend under identical load, then the results docs.
+
+mod charts;
+mod load;
+mod procfs;
+mod report;
+mod scenario;
+mod server;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use bench::BackendName;
+use clap::Parser;
+
+use scenario::{Job, Run, Scenario, Settings};
+
+/// Runs every backend's `serve` process under identical load (oha; wrk for pipelining), server
+/// and load generator pinned to disjoint CPUs, and writes results.json, results.md and SVG charts.
+#[derive(Parser)]
+#[command(version)]
+pub struct Args {
+    /// A short run (about a minute): plaintext and json, one rep of 2 s each.
+    #[arg(long)]
+    quick: bool,
+    /// Backends to measure (comma-separated). Default: all.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    backends: Vec<BackendName>,
+    /// Scenarios to run (comma-separated). Default: all (quick: plaintext,json).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    scenarios: Vec<Scenario>,
+    /// Measured repetitions per run; the median is reported with the min–max spread.
+    #[arg(long)]
+    reps: Option<usize>,
+    /// Seconds per measured run.
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Seconds of warm-up load before the measured runs of each backend.
+    #[arg(long)]
+    warmup: Option<f64>,
+    /// Seconds per measured run of the wait scenario.
+    #[arg(long)]
+    wait_duration: Option<f64>,
+    /// Connections of the wait scenario (each request waits 500 ms).
+    #[arg(long, default_value_t = 10_000)]
+    wait_connections: usize,
+    /// CPUs the server is pinned to (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    server_cpus: Vec<usize>,
+    /// CPUs the load generator and this driver are pinned to (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    load_cpus: Vec<usize>,
+    /// Where results.json, results.md and img/ go. Default: docs/ (quick: target/bench-quick/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Use this serve binary instead of building it.
+    #[arg(long)]
+    serve: Option<PathBuf>,
+    /// Only rewrite results.md and the charts from an existing results.json in --out.
+    #[arg(long)]
+    report_only: bool,
+}
+
+pub fn main() {
+    if let Err(e) = run(Args::parse()) {
+        eprintln!("bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench is in the workspace")
+        .to_owned();
+    let out = args.out.clone().unwrap_or_else(|| {
+        if args.quick {
+            workspace.join("target/bench-quick")
+        } else {
+            workspace.join("docs")
+        }
+    });
+    if args.report_only {
+        let results = report::load(&out)?;
+        return report::write(&out, &results);
+    }
+    let settings = settings(&args);
+    let backends = if args.backends.is_empty() {
+        BackendName::ALL.to_vec()
+    } else {
+        args.backends.clone()
+    };
+    let scenarios = match (&args.scenarios[..], args.quick) {
+        ([], true) => vec![Scenario::Plaintext, Scenario::Json],
+        ([], false) => Scenario::ALL.to_vec(),
+        (chosen, _) => chosen.to_vec(),
+    };
+
+    raise_fd_limit();
+    let tools = tools::prepare(&workspace, args.serve.clone())?;
+    if let Err(e) = server::pin_self(&settings.load_cpus) {
+        eprintln!(
+            "note: could not pin the driver to CPUs {:?}: {e}",
+            settings.load_cpus
+        );
+    }
+    let pipeline_script = workspace.join("bench/pipeline.lua");
+
+    let jobs: Vec<Job> = scenarios
+        .iter()
+        .flat_map(|&scenario| {
+            let settings = &settings;
+            backends.iter().flat_map(move |&backend| {
+                scenario
+                    .connections(settings)
+                    .into_iter()
+                    .map(move |connections| Job {
+                        backend,
+                        scenario,
+                        connections,
+                    })
+            })
+        })
+        .filter(|job| {
+            let skip = job.scenario == Scenario::Pipelined && tools.wrk.is_none();
+            !skip
+        })
+        .collect();
+    let planned: f64 = jobs
+        .iter()
+        .map(|j| settings.planned_seconds(j.scenario, j.connections))
+        .sum();
+    eprintln!(
+        "bench: {} runs ({} backends, scenarios {}), {} reps each; planned about {}",
+        jobs.len(),
+        backends.len(),
+        scenarios.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
+        settings.reps,
+        clock(planned),
+    );
+
+    let started = Instant::now();
+    let mut done_planned = 0.0;
+    let mut runs: Vec<Run> = Vec::new();
+    for (k, job) in jobs.iter().enumerate() {
+        let elapsed = started.elapsed().as_secs_f64();
+        // Scale the plan by how long the runs so far really took.
+        let pace = if done_planned > 0.0 {
+            elapsed / done_planned
+        } else {
+            1.0
+        };
+        eprintln!(
+            "[{}/{}] {:<19} {:<13} {:>5} conns  elapsed {}  ETA {}",
+            k + 1,
+            jobs.len(),
+            job.backend.as_str(),
+            job.scenario.as_str(),
+            job.connections,
+            clock(elapsed),
+            clock((planned - done_planned) * pace),
+        );
+        let run = scenario::run_job(job, &tools, &settings, &pipeline_script).unwrap_or_else(|e| {
+            eprintln!("    failed: {e}");
+            scenario::failed(job, &settings, e)
+        });
+        eprintln!("    {}", summary(&run));
+        runs.push(run);
+        done_planned += settings.planned_seconds(job.scenario, job.connections);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    eprintln!("bench: measured in {}", clock(wall));
+
+    let results = report::Results::new(settings, runs, wall, tools.oha_version.clone(), command_line());
+    report::save(&out, &results)?;
+    report::write(&out, &results)?;
+    eprintln!("bench: wrote {}", out.display());
+    Ok(())
+}
+
+fn settings(args: &Args) -> Settings {
+    let quick = args.quick;
+    Settings {
+        reps: args.reps.unwrap_or(if quick { 1 } else { 3 }),
+        duration_s: args.duration.unwrap_or(if quick { 2.0 } else { 5.0 }),
+        warmup_s: args.warmup.unwrap_or(if quick { 0.5 } else { 1.0 }),
+        wait_duration_s: args.wait_duration.unwrap_or(if quick { 3.0 } else { 15.0 }),
+        wait_connections: args.wait_connections,
+        wait_ms: 500,
+        idle_connections: vec![1_000, 10_000],
+        sweep_connections: vec![1, 16, 256, 4_096, 10_000],
+        server_cpus: args.server_cpus.clone(),
+        load_cpus: args.load_cpus.clone(),
+        max_connections: 20_000,
+        quick,
+    }
+}
+
+fn summary(run: &Run) -> String {
+    if let Some(note) = &run.note {
+        return format!("not measured: {note}");
+    }
+    let f = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+    format!(
+        "{} req/s  p99 {} ms  {} CPU-µs/req  peak RSS {} MB  {} KB/conn  errors {}{}",
+        f(run.rps, 0),
+        f(run.p99_ms, 2),
+        f(run.cpu_us_per_req, 2),
+        run.peak_rss_kb / 1024,
+        f(run.rss_per_conn_kb, 1),
+        run.errors + run.non_2xx,
+        if run.loadgen_saturated {
+            "  (load generator saturated)"
+        } else {
+            ""
+        },
+    )
+}
+
+fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{}m{:02}s", s / 60, s % 60)
+}
+
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    format!(
+        "cargo run --release -p bench{}{}",
+        if args.is_empty() { "" } else { " -- " },
+        args.join(" ")
+    )
+}
+
+/// The 10,000-connection scenarios need as many descriptors in the server and in the load generator.
+fn raise_fd_limit() {
+    if let Err(e) = server_core::raise_fd_limit() {
+        eprintln!("note: could not raise the open-files limit: {e}");
+    }
+}

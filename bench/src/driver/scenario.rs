@@ -1,0 +1,462 @@
+//! The scenarios of the benchmark protocol and how one measured run of each goes.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use bench::BackendName;
+use serde::Serialize;
+
+use super::load::{self, Load, Oha};
+use super::procfs;
+use super::server::{MemorySamples, Sampler, ServerProcess};
+use super::tools::Tools;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    /// GET /plaintext, 256 connections: the per-request overhead.
+    Plaintext,
+    /// GET /json, 256 connections.
+    Json,
+    /// GET /wait?ms=500 on 10,000 connections: Little's-law ceiling 20,000 req/s.
+    Wait,
+    /// GET /cpu?us=1000, 64 connections: a handler burning 1 ms of CPU.
+    Cpu,
+    /// /plaintext at 2,000 req/s beside /cpu?us=10000 at 50 req/s: the cheap requests' tail.
+    Mixed,
+    /// As mixed, with the heavy work offloaded (/cpu-offload).
+    MixedOffload,
+    /// 1,000 and 10,000 open keep-alive connections: memory per connection.
+    Idle,
+    /// /plaintext at 1, 16, 256, 4,096, 10,000 connections: how cost grows.
+    Sweep,
+    /// /plaintext pipelined 16 deep over 64 connections (wrk).
+    Pipelined,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 9] = [
+        Scenario::Plaintext,
+        Scenario::Json,
+        Scenario::Wait,
+        Scenario::Cpu,
+        Scenario::Mixed,
+        Scenario::MixedOffload,
+        Scenario::Idle,
+        Scenario::Sweep,
+        Scenario::Pipelined,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::Plaintext => "plaintext",
+            Scenario::Json => "json",
+            Scenario::Wait => "wait",
+            Scenario::Cpu => "cpu",
+            Scenario::Mixed => "mixed",
+            Scenario::MixedOffload => "mixed-offload",
+            Scenario::Idle => "idle",
+            Scenario::Sweep => "sweep",
+            Scenario::Pipelined => "pipelined",
+        }
+    }
+
+    /// The connection counts measured, one run each.
+    pub fn connections(self, settings: &Settings) -> Vec<usize> {
+        match self {
+            Scenario::Plaintext | Scenario::Json => vec![256],
+            Scenario::Wait => vec![settings.wait_connections],
+            Scenario::Cpu | Scenario::Pipelined => vec![64],
+            // cheap + heavy connections
+            Scenario::Mixed | Scenario::MixedOffload => vec![8 + 16],
+            Scenario::Idle => settings.idle_connections.clone(),
+            Scenario::Sweep => settings.sweep_connections.clone(),
+        }
+    }
+}
+
+/// How long and how often; recorded in the results.
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    pub reps: usize,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+    pub wait_duration_s: f64,
+    pub wait_connections: usize,
+    pub wait_ms: u64,
+    pub idle_connections: Vec<usize>,
+    pub sweep_connections: Vec<usize>,
+    pub server_cpus: Vec<usize>,
+    pub load_cpus: Vec<usize>,
+    pub max_connections: u32,
+    pub quick: bool,
+}
+
+impl Settings {
+    fn duration(&self, scenario: Scenario) -> Duration {
+        Duration::from_secs_f64(if scenario == Scenario::Wait {
+            self.wait_duration_s
+        } else {
+            self.duration_s
+        })
+    }
+
+    /// Planned wall time of one job, for the progress line's ETA.
+    pub fn planned_seconds(&self, scenario: Scenario, connections: usize) -> f64 {
+        match scenario {
+            Scenario::Idle => self.reps as f64 * (2.5 + connections as f64 / 4000.0),
+            _ => 1.0 + self.warmup_s + self.reps as f64 * (self.duration(scenario).as_secs_f64() + 0.3),
+        }
+    }
+}
+
+/// One rep's raw figures.
+#[derive(Clone, Default)]
+struct Sample {
+    load: Load,
+    /// The second load of the mixed scenarios: the heavy requests.
+    heavy: Option<Load>,
+    server_cpu_s: f64,
+    wall_s: f64,
+    loadgen_cpu_s: f64,
+    memory: MemorySamples,
+    base_rss_kb: u64,
+    base_kernel_stack_kb: u64,
+    /// Open connections while memory was sampled.
+    connections: usize,
+}
+
+/// One row of the results: a backend in a scenario at a connection count, the median of its reps.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct Run {
+    pub backend: String,
+    pub scenario: String,
+    pub connections: usize,
+    pub reps: usize,
+    pub requests: u64,
+    pub rps: Option<f64>,
+    pub rps_min: Option<f64>,
+    pub rps_max: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub p99_min_ms: Option<f64>,
+    pub p99_max_ms: Option<f64>,
+    pub p999_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    /// Failed requests over all reps (deadline cut-offs excluded).
+    pub errors: u64,
+    pub non_2xx: u64,
+    pub cpu_us_per_req: Option<f64>,
+    pub cpu_us_min: Option<f64>,
+    pub cpu_us_max: Option<f64>,
+    /// Server CPU time over wall time, as a share of its CPU set.
+    pub server_cpu_pct: Option<f64>,
+    pub peak_rss_kb: u64,
+    pub steady_rss_kb: u64,
+    /// (peak RSS − RSS before the run) / connections.
+    pub rss_per_conn_kb: Option<f64>,
+    /// Growth of the kernel's thread stacks / connections: the memory RSS does not show.
+    pub kernel_stack_per_conn_kb: Option<f64>,
+    pub threads: u64,
+    pub loadgen_cpu_pct: Option<f64>,
+    /// The load generator used ≥ 90% of its CPUs while the server used < 90% of its own: the
+    /// request rate is the load generator's, and CPU-µs/req is the figure that ranks servers.
+    pub loadgen_saturated: bool,
+    /// wait: req/s as a percentage of the Little's-law ceiling.
+    pub ceiling_pct: Option<f64>,
+    /// mixed: the heavy requests' rate and p99 (the other figures are the cheap requests').
+    pub heavy_rps: Option<f64>,
+    pub heavy_p99_ms: Option<f64>,
+    /// Every server process exited 0 after SIGTERM (graceful shutdown).
+    pub clean_exit: bool,
+    pub note: Option<String>,
+}
+
+pub struct Job {
+    pub backend: BackendName,
+    pub scenario: Scenario,
+    pub connections: usize,
+}
+
+/// Runs one job: start the backend, warm up, measure `reps` times, stop.
+pub fn run_job(
+    job: &Job,
+    tools: &Tools,
+    settings: &Settings,
+    pipeline_script: &Path,
+) -> Result<Run, String> {
+    let mut samples = Vec::new();
+    let mut clean_exit = true;
+    if job.scenario == Scenario::Idle {
+        for _ in 0..settings.reps {
+            let server = ServerProcess::start(&tools.serve, job.backend, &settings.server_cpus)?;
+            samples.push(idle(&server, job.connections)?);
+            clean_exit &= server.stop();
+        }
+        return Ok(aggregate(job, settings, &samples, clean_exit, None));
+    }
+    if job.scenario == Scenario::Pipelined && tools.wrk.is_none() {
+        return Err("wrk is not installed".into());
+    }
+    let server = ServerProcess::start(&tools.serve, job.backend, &settings.server_cpus)?;
+    let warmup = Duration::from_secs_f64(settings.warmup_s);
+    if !warmup.is_zero() {
+        measure(job, tools, settings, &server, warmup, pipeline_script, true)?;
+    }
+    for _ in 0..settings.reps {
+        samples.push(measure(
+            job,
+            tools,
+            settings,
+            &server,
+            settings.duration(job.scenario),
+            pipeline_script,
+            false,
+        )?);
+    }
+    clean_exit &= server.stop();
+    Ok(aggregate(job, settings, &samples, clean_exit, None))
+}
+
+/// One load run against a started server.
+fn measure(
+    job: &Job,
+    tools: &Tools,
+    settings: &Settings,
+    server: &ServerProcess,
+    duration: Duration,
+    pipeline_script: &Path,
+    warmup: bool,
+) -> Result<Sample, String> {
+    let base = format!("http://{}", server.addr);
+    let cpus = &settings.load_cpus;
+    // Warm-up opens at most 256 connections: enough to grow pools and caches, without holding
+    // the ramp of a 10,000-connection scenario twice.
+    let connections = if warmup {
+        job.connections.min(256)
+    } else {
+        job.connections
+    };
+    let oha = |path: &str, connections: usize, rate: Option<u32>| {
+        Oha {
+            url: &format!("{base}{path}"),
+            connections,
+            duration,
+            rate,
+        }
+        .spawn(&tools.oha, cpus)
+    };
+    let cpu0 = procfs::cpu_seconds(server.pid());
+    let children0 = procfs::children_cpu_seconds();
+    let base_kernel_stack_kb = procfs::kernel_stack_kb();
+    let sampler = Sampler::start(server.pid());
+    let started = Instant::now();
+    let (load, heavy) = match job.scenario {
+        Scenario::Plaintext | Scenario::Sweep => (oha_load(oha("/plaintext", connections, None)?)?, None),
+        Scenario::Json => (oha_load(oha("/json", connections, None)?)?, None),
+        Scenario::Wait => (
+            oha_load(oha(&format!("/wait?ms={}", settings.wait_ms), connections, None)?)?,
+            None,
+        ),
+        Scenario::Cpu => (oha_load(oha("/cpu?us=1000", connections, None)?)?, None),
+        Scenario::Mixed | Scenario::MixedOffload => {
+            let heavy_path = if job.scenario == Scenario::Mixed {
+                "/cpu?us=10000"
+            } else {
+                "/cpu-offload?us=10000"
+            };
+            let heavy = oha(heavy_path, 16, Some(50))?;
+            let cheap = oha("/plaintext", 8, Some(2000))?;
+            (oha_load(cheap)?, Some(oha_load(heavy)?))
+        }
+        Scenario::Pipelined => {
+            let wrk = tools.wrk.as_ref().expect("checked by run()");
+            let child = load::spawn_wrk_pipelined(
+                wrk,
+                pipeline_script,
+                &format!("{base}/plaintext"),
+                connections,
+                duration,
+                cpus,
+            )?;
+            (load::parse_wrk(&load::output(child, "wrk")?)?, None)
+        }
+        Scenario::Idle => unreachable!("idle opens its own connections"),
+    };
+    Ok(Sample {
+        wall_s: started.elapsed().as_secs_f64(),
+        memory: sampler.finish(),
+        server_cpu_s: procfs::cpu_seconds(server.pid()) - cpu0,
+        loadgen_cpu_s: procfs::children_cpu_seconds() - children0,
+        load,
+        heavy,
+        // From the fresh server's RSS: what this many connections (and the warm-up) made it hold.
+        base_rss_kb: server.start_rss_kb,
+        base_kernel_stack_kb,
+        connections,
+    })
+}
+
+fn oha_load(child: std::process::Child) -> Result<Load, String> {
+    load::parse_oha(&load::output(child, "oha")?)
+}
+
+/// Opens `n` keep-alive connections, one request each, holds them, and reads the server's memory.
+fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
+    let request = b"GET /plaintext HTTP/1.1\r\nHost: bench\r\n\r\n";
+    let exchange = |stream: &mut TcpStream| -> std::io::Result<bool> {
+        stream.write_all(request)?;
+        let mut buf = [0u8; 1024];
+        let len = stream.read(&mut buf)?;
+        Ok(buf[..len].starts_with(b"HTTP/1.1 200"))
+    };
+    let connect = |addr: SocketAddr| -> std::io::Result<TcpStream> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        Ok(stream)
+    };
+    // One request first, so that lazily created runtime state is not counted per connection.
+    exchange(&mut connect(server.addr).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    std::thread::sleep(Duration::from_millis(300));
+    let base_rss_kb = procfs::status_field(server.pid(), "VmRSS:");
+    let base_kernel_stack_kb = procfs::kernel_stack_kb();
+    let started = Instant::now();
+    let mut open = Vec::with_capacity(n);
+    let mut errors = 0;
+    // Send in batches and then read, so the server sees many connections become active at once.
+    for batch in (0..n).collect::<Vec<_>>().chunks(500) {
+        let mut streams: Vec<TcpStream> = Vec::with_capacity(batch.len());
+        for _ in batch {
+            match connect(server.addr).and_then(|mut s| s.write_all(request).map(|()| s)) {
+                Ok(stream) => streams.push(stream),
+                Err(_) => errors += 1,
+            }
+        }
+        for mut stream in streams {
+            let mut buf = [0u8; 1024];
+            match stream.read(&mut buf) {
+                Ok(len) if buf[..len].starts_with(b"HTTP/1.1 200") => open.push(stream),
+                _ => errors += 1,
+            }
+        }
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let rss = procfs::status_field(server.pid(), "VmRSS:");
+    let memory = MemorySamples {
+        peak_rss_kb: rss,
+        steady_rss_kb: rss,
+        peak_kernel_stack_kb: procfs::kernel_stack_kb(),
+        peak_threads: procfs::status_field(server.pid(), "Threads:"),
+    };
+    let served = open.len();
+    drop(open);
+    Ok(Sample {
+        load: Load {
+            requests: served as u64,
+            errors,
+            ..Load::default()
+        },
+        heavy: None,
+        server_cpu_s: 0.0,
+        wall_s: started.elapsed().as_secs_f64(),
+        loadgen_cpu_s: 0.0,
+        memory,
+        base_rss_kb,
+        base_kernel_stack_kb,
+        connections: served,
+    })
+}
+
+/// The row of a job that could not be measured, saying why.
+pub fn failed(job: &Job, settings: &Settings, why: String) -> Run {
+    aggregate(job, settings, &[], false, Some(why))
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
+fn spread(values: &[f64]) -> (Option<f64>, Option<f64>) {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    (finite.clone().reduce(f64::min), finite.reduce(f64::max))
+}
+
+fn aggregate(
+    job: &Job,
+    settings: &Settings,
+    samples: &[Sample],
+    clean_exit: bool,
+    note: Option<String>,
+) -> Run {
+    let of = |f: &dyn Fn(&Sample) -> Option<f64>| -> Vec<f64> { samples.iter().filter_map(f).collect() };
+    let med = |f: &dyn Fn(&Sample) -> Option<f64>| median(of(f));
+    let idle = job.scenario == Scenario::Idle;
+    let cpu_per_req =
+        |s: &Sample| (!idle && s.load.requests > 0).then(|| s.server_cpu_s * 1e6 / total_requests(s) as f64);
+    let rps = of(&|s| (!idle).then_some(s.load.rps));
+    let p99 = of(&|s| s.load.p99_ms);
+    let cpus = |list: &[usize]| list.len().max(1) as f64;
+    let server_pct =
+        med(&|s| (!idle).then(|| 100.0 * s.server_cpu_s / s.wall_s / cpus(&settings.server_cpus)));
+    let loadgen_pct =
+        med(&|s| (!idle).then(|| 100.0 * s.loadgen_cpu_s / s.wall_s / cpus(&settings.load_cpus)));
+    let per_conn = |s: &Sample, now: u64, base: u64| {
+        (s.connections > 0).then(|| now.saturating_sub(base) as f64 / s.connections as f64)
+    };
+    let median_rps = median(rps.clone());
+    Run {
+        backend: job.backend.as_str().into(),
+        scenario: job.scenario.as_str().into(),
+        connections: job.connections,
+        reps: samples.len(),
+        requests: med(&|s| Some(s.load.requests as f64)).unwrap_or(0.0) as u64,
+        rps: median_rps,
+        rps_min: spread(&rps).0,
+        rps_max: spread(&rps).1,
+        p50_ms: med(&|s| s.load.p50_ms),
+        p90_ms: med(&|s| s.load.p90_ms),
+        p99_ms: median(p99.clone()),
+        p99_min_ms: spread(&p99).0,
+        p99_max_ms: spread(&p99).1,
+        p999_ms: med(&|s| s.load.p999_ms),
+        max_ms: of(&|s| s.load.max_ms).into_iter().reduce(f64::max),
+        errors: samples
+            .iter()
+            .map(|s| s.load.errors + s.heavy.as_ref().map_or(0, |h| h.errors))
+            .sum(),
+        non_2xx: samples
+            .iter()
+            .map(|s| s.load.non_2xx + s.heavy.as_ref().map_or(0, |h| h.non_2xx))
+            .sum(),
+        cpu_us_per_req: med(&cpu_per_req),
+        cpu_us_min: spread(&of(&cpu_per_req)).0,
+        cpu_us_max: spread(&of(&cpu_per_req)).1,
+        server_cpu_pct: server_pct,
+        peak_rss_kb: samples.iter().map(|s| s.memory.peak_rss_kb).max().unwrap_or(0),
+        steady_rss_kb: med(&|s| Some(s.memory.steady_rss_kb as f64)).unwrap_or(0.0) as u64,
+        rss_per_conn_kb: med(&|s| per_conn(s, s.memory.peak_rss_kb, s.base_rss_kb)),
+        kernel_stack_per_conn_kb: med(&|s| {
+            per_conn(s, s.memory.peak_kernel_stack_kb, s.base_kernel_stack_kb)
+        }),
+        threads: samples.iter().map(|s| s.memory.peak_threads).max().unwrap_or(0),
+        loadgen_cpu_pct: loadgen_pct,
+        loadgen_saturated: loadgen_pct.is_some_and(|l| l >= 90.0) && server_pct.is_some_and(|s| s < 90.0),
+        ceiling_pct: (job.scenario == Scenario::Wait).then(|| {
+            let ceiling = job.connections as f64 * 1000.0 / settings.wait_ms as f64;
+            100.0 * median_rps.unwrap_or(0.0) / ceiling
+        }),
+        heavy_rps: med(&|s| s.heavy.as_ref().map(|h| h.rps)),
+        heavy_p99_ms: med(&|s| s.heavy.as_ref().and_then(|h| h.p99_ms)),
+        clean_exit,
+        note,
+    }
+}
+
+fn total_requests(sample: &Sample) -> u64 {
+    sample.load.requests + sample.heavy.as_ref().map_or(0, |h| h.requests)
+}

@@ -1,0 +1,100 @@
+//! The programs a run needs: the `serve` binary, oha (built once with `cargo install`), wrk (optional).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// oha's version: the one the anchors were measured with. Only its default features build.
+pub const OHA_VERSION: &str = "1.16.0";
+
+pub struct Tools {
+    pub serve: PathBuf,
+    pub oha: PathBuf,
+    pub wrk: Option<PathBuf>,
+    pub oha_version: String,
+}
+
+/// Finds or builds everything; says what it is doing when that takes a while.
+pub fn prepare(workspace: &Path, serve: Option<PathBuf>) -> Result<Tools, String> {
+    let serve = match serve {
+        Some(serve) => serve,
+        None => build_serve(workspace)?,
+    };
+    let oha = match find_oha() {
+        Some(oha) => oha,
+        None => install_oha()?,
+    };
+    let wrk = which("wrk");
+    if wrk.is_none() {
+        eprintln!("note: wrk not found; the pipelined scenario is skipped (`apt-get install wrk` adds it)");
+    }
+    let oha_version = version(&oha)
+        .map(|v| v.trim_start_matches("oha ").to_owned())
+        .unwrap_or_default();
+    Ok(Tools {
+        serve,
+        oha,
+        wrk,
+        oha_version,
+    })
+}
+
+fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
+    eprintln!("building serve (release)...");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "--quiet", "-p", "bench", "--bin", "serve"])
+        .current_dir(workspace)
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    if !status.success() {
+        return Err("building serve failed".into());
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from);
+    let serve = target.join("release/serve");
+    serve
+        .exists()
+        .then_some(serve)
+        .ok_or_else(|| "serve was built but not found in target/release".into())
+}
+
+/// oha on PATH or in cargo's bin directory, if it is the pinned version.
+fn find_oha() -> Option<PathBuf> {
+    [which("oha"), cargo_bin().map(|bin| bin.join("oha"))]
+        .into_iter()
+        .flatten()
+        .find(|oha| version(oha).is_some_and(|v| v.contains(OHA_VERSION)))
+}
+
+fn version(program: &Path) -> Option<String> {
+    let out = Command::new(program).arg("--version").output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn cargo_bin() -> Option<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    Some(home.join("bin"))
+}
+
+fn install_oha() -> Result<PathBuf, String> {
+    eprintln!(
+        "installing oha {OHA_VERSION} with `cargo install` (a one-time build of about 7 minutes on two cores; \
+         later runs reuse it)..."
+    );
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["install", "oha", "--version", OHA_VERSION, "--locked"])
+        .status()
+        .map_err(|e| format!("running cargo install: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo install oha {OHA_VERSION} failed"));
+    }
+    find_oha().ok_or_else(|| "oha was installed but is not found on PATH or in cargo's bin directory".into())
+}
+
+pub fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(name))
+        .find(|p| p.is_file())
+}
