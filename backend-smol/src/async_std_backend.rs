@@ -26,7 +26,9 @@ impl Backend for AsyncStd {
         let handler = Arc::new(handler);
         let spawn = move |conn: Accepted<TcpStream>| {
             let handler = Arc::clone(&handler);
-            async_std::task::spawn(async move { serve_connection(conn.map(FuturesIo::new), &*handler).await });
+            async_std::task::spawn(
+                async move { serve_connection(conn.map(FuturesIo::new), &*handler).await },
+            );
         };
         let acceptor = async_std::task::spawn(accept_loop(
             AsyncStdListener(listener),

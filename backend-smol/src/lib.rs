@@ -42,7 +42,10 @@ pub struct FuturesIo<S> {
 impl<S> FuturesIo<S> {
     /// Wraps a connected stream.
     pub fn new(stream: S) -> Self {
-        FuturesIo { stream, deadline: Deadline::default() }
+        FuturesIo {
+            stream,
+            deadline: Deadline::default(),
+        }
     }
 }
 

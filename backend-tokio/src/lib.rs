@@ -23,8 +23,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use server_core::{
-    Accepted, Backend, BoxFuture, Config, Deadline, Handler, Listener, Request, Response, Runtime, ServerHandle,
-    Shared, Timer, Transport, accept_loop, respond, serve_connection,
+    Accepted, Backend, BoxFuture, Config, Deadline, Handler, Listener, Request, Response, Runtime,
+    ServerHandle, Shared, Timer, Transport, accept_loop, respond, serve_connection,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -130,7 +130,10 @@ struct TokioIo {
 
 impl TokioIo {
     fn new(stream: TcpStream) -> Self {
-        TokioIo { stream, deadline: Deadline::default() }
+        TokioIo {
+            stream,
+            deadline: Deadline::default(),
+        }
     }
 }
 

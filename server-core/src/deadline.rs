@@ -31,13 +31,20 @@ pub struct Deadline<T> {
 
 impl<T: Timer> Default for Deadline<T> {
     fn default() -> Self {
-        Deadline { timer: None, armed: None }
+        Deadline {
+            timer: None,
+            armed: None,
+        }
     }
 }
 
 impl<T: Timer> Deadline<T> {
     /// Runs `op`, giving up with an error of kind `TimedOut` if it has not completed within `timeout`.
-    pub async fn limit<R>(&mut self, timeout: Duration, op: impl Future<Output = io::Result<R>>) -> io::Result<R> {
+    pub async fn limit<R>(
+        &mut self,
+        timeout: Duration,
+        op: impl Future<Output = io::Result<R>>,
+    ) -> io::Result<R> {
         let deadline = Instant::now() + timeout;
         let mut op = pin!(op);
         poll_fn(|cx| {
@@ -82,7 +89,11 @@ mod tests {
     impl Future for FakeTimer {
         type Output = ();
         fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-            if Instant::now() >= self.0 { Poll::Ready(()) } else { Poll::Pending }
+            if Instant::now() >= self.0 {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
         }
     }
 
@@ -108,7 +119,11 @@ mod tests {
         for _ in 0..100 {
             assert!(poll_once(deadline.limit(Duration::from_secs(60), never())).is_pending());
         }
-        assert_eq!(ARMS.load(Ordering::SeqCst), 1, "later deadlines reuse the armed timer");
+        assert_eq!(
+            ARMS.load(Ordering::SeqCst),
+            1,
+            "later deadlines reuse the armed timer"
+        );
         // An earlier deadline must re-arm, and a due one must time out.
         let out = poll_once(deadline.limit(Duration::ZERO, never()));
         assert!(matches!(out, Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::TimedOut));
@@ -117,7 +132,10 @@ mod tests {
         assert!(poll_once(deadline.limit(Duration::from_secs(60), never())).is_pending());
         assert_eq!(ARMS.load(Ordering::SeqCst), 3);
         // A ready operation never touches the timer.
-        assert!(matches!(poll_once(deadline.limit(Duration::ZERO, async { Ok(7) })), Poll::Ready(Ok(7))));
+        assert!(matches!(
+            poll_once(deadline.limit(Duration::ZERO, async { Ok(7) })),
+            Poll::Ready(Ok(7))
+        ));
         assert_eq!(ARMS.load(Ordering::SeqCst), 3);
     }
 }
