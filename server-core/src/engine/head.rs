@@ -35,48 +35,44 @@ pub(crate) struct Head {
     pub expect_continue: bool,
 }
 
+/// Header slots on the stack for the first parse attempt. A stackful coroutine keeps every stack
+/// page it has ever touched, so a 4 KiB array of 128 slots would cost each connection a page; a
+/// request with more fields than this is scanned again with slots on the heap.
+const STACK_SLOTS: usize = 24;
+
+/// What scanning the head found, as offsets into the buffer.
+struct Scanned {
+    len: usize,
+    method: Method,
+    path: (usize, usize),
+    version: Version,
+    names: Vec<(HeaderName, (usize, usize))>,
+    fields: Fields,
+}
+
 /// Parses a complete head from the front of `buf`, consuming it. `Ok(None)`: not complete yet.
 pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>, StatusCode> {
-    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; HEADER_CAP];
     let max_headers = limits.max_headers.min(HEADER_CAP);
-    let mut req = httparse::Request::new(&mut []);
-    let len = match req.parse_with_uninit_headers(buf, &mut slots[..max_headers]) {
-        Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => {
-            return if buf.len() > limits.max_header_bytes {
-                Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
-            } else {
-                Ok(None)
-            };
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_SLOTS];
+    let scanned = match scan(buf, limits, &mut slots[..max_headers.min(STACK_SLOTS)]) {
+        Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE) if max_headers > STACK_SLOTS => {
+            let mut slots = Vec::new();
+            slots.resize_with(max_headers, MaybeUninit::uninit);
+            scan(buf, limits, &mut slots)?
         }
-        Err(httparse::Error::TooManyHeaders) => return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
-        Err(httparse::Error::Version) => return Err(version_error(buf)),
-        Err(_) => return Err(StatusCode::BAD_REQUEST),
+        scanned => scanned?,
     };
-    if len > limits.max_header_bytes {
-        return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
-    }
-
-    // Record where everything is, then freeze the head so that the URI and header values can share
-    // its memory instead of being copied.
-    let base = buf.as_ptr() as usize;
-    let span = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
-    let method =
-        Method::from_bytes(req.method.unwrap_or("").as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
-    let path = span(req.path.unwrap_or("").as_bytes());
-    let version = if req.version == Some(0) {
-        Version::HTTP_10
-    } else {
-        Version::HTTP_11
+    let Some(Scanned {
+        len,
+        method,
+        path,
+        version,
+        names,
+        fields,
+    }) = scanned
+    else {
+        return Ok(None);
     };
-
-    let mut fields = Fields::default();
-    let mut names = Vec::with_capacity(req.headers.len());
-    for h in req.headers.iter() {
-        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
-        fields.note(&name, h.value)?;
-        names.push((name, span(h.value)));
-    }
 
     let head = buf.split_to(len).freeze();
     let slice = |(at, n): (usize, usize)| head.slice(at..at + n);
@@ -112,6 +108,60 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
         },
         body,
         expect_continue,
+    }))
+}
+
+/// Scans a head with room for `slots.len()` header fields. `Ok(None)`: not complete yet.
+fn scan<'b>(
+    buf: &'b [u8],
+    limits: &Limits,
+    slots: &mut [MaybeUninit<httparse::Header<'b>>],
+) -> Result<Option<Scanned>, StatusCode> {
+    let mut req = httparse::Request::new(&mut []);
+    let len = match req.parse_with_uninit_headers(buf, slots) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => {
+            return if buf.len() > limits.max_header_bytes {
+                Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+            } else {
+                Ok(None)
+            };
+        }
+        Err(httparse::Error::TooManyHeaders) => return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+        Err(httparse::Error::Version) => return Err(version_error(buf)),
+        Err(_) => return Err(StatusCode::BAD_REQUEST),
+    };
+    if len > limits.max_header_bytes {
+        return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    }
+
+    // Record where everything is, so that the caller can freeze the head and let the URI and header
+    // values share its memory instead of being copied.
+    let base = buf.as_ptr() as usize;
+    let span = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
+    let method =
+        Method::from_bytes(req.method.unwrap_or("").as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
+    let path = span(req.path.unwrap_or("").as_bytes());
+    let version = if req.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+
+    let mut fields = Fields::default();
+    let mut names = Vec::with_capacity(req.headers.len());
+    for h in req.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
+        fields.note(&name, h.value)?;
+        names.push((name, span(h.value)));
+    }
+    Ok(Some(Scanned {
+        len,
+        method,
+        path,
+        version,
+        names,
+        fields,
     }))
 }
 

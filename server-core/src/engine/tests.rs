@@ -358,3 +358,19 @@ fn idle_between_requests() {
     conn.written();
     assert!(conn.is_idle());
 }
+
+#[test]
+fn header_count_past_the_stack_slots_up_to_max_headers() {
+    let request = |fields: usize| {
+        let mut req = String::from("GET /many HTTP/1.1\r\nHost: x\r\n");
+        for i in 1..fields {
+            req.push_str(&format!("X-F{i}: {i}\r\n"));
+        }
+        req + "\r\n"
+    };
+    let (seen, written, _) = run(&[request(100).as_bytes()], limits());
+    assert_eq!(seen, ["GET /many b\"\""]);
+    assert!(written.starts_with(b"HTTP/1.1 200 "));
+    let (_, written, closed) = run(&[request(101).as_bytes()], limits());
+    assert!(written.starts_with(b"HTTP/1.1 431 ") && closed);
+}
