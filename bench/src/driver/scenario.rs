@@ -182,12 +182,7 @@ pub struct Job {
 }
 
 /// Runs one job: start the backend, warm up, measure `reps` times, stop.
-pub fn run_job(
-    job: &Job,
-    tools: &Tools,
-    settings: &Settings,
-    pipeline_script: &Path,
-) -> Result<Run, String> {
+pub fn run_job(job: &Job, tools: &Tools, settings: &Settings, pipeline_script: &Path) -> Result<Run, String> {
     let mut samples = Vec::new();
     let mut clean_exit = true;
     if job.scenario == Scenario::Idle {

@@ -23,7 +23,7 @@ pub fn prepare(workspace: &Path, serve: Option<PathBuf>) -> Result<Tools, String
         Some(oha) => oha,
         None => install_oha()?,
     };
-    let wrk = which("wrk");
+    let wrk = which("wrk").or_else(install_wrk);
     if wrk.is_none() {
         eprintln!("note: wrk not found; the pipelined scenario is skipped (`apt-get install wrk` adds it)");
     }
@@ -89,6 +89,24 @@ fn install_oha() -> Result<PathBuf, String> {
         return Err(format!("cargo install oha {OHA_VERSION} failed"));
     }
     find_oha().ok_or_else(|| "oha was installed but is not found on PATH or in cargo's bin directory".into())
+}
+
+/// wrk from the distribution, when this is a Debian-like system and we may install packages.
+fn install_wrk() -> Option<PathBuf> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || which("apt-get").is_none() {
+        return None;
+    }
+    eprintln!("installing wrk with apt-get (for the pipelined scenario; oha does not pipeline)...");
+    let quiet = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let _ = quiet(&["update", "-qq"]) && quiet(&["install", "-y", "-qq", "wrk"]);
+    which("wrk")
 }
 
 pub fn which(name: &str) -> Option<PathBuf> {
