@@ -120,10 +120,10 @@ pub fn parse_oha(json: &str) -> Result<Load, String> {
     })
 }
 
-/// wrk sending 16 pipelined requests per round trip (the Lua script in `bench/pipeline.lua`).
-pub fn spawn_wrk_pipelined(
+/// wrk, with a Lua script (`bench/pipeline.lua` pipelines 16 requests per round trip) or without.
+pub fn spawn_wrk(
     wrk: &Path,
-    script: &Path,
+    script: Option<&Path>,
     url: &str,
     connections: usize,
     duration: Duration,
@@ -136,11 +136,11 @@ pub fn spawn_wrk_pipelined(
             &format!("-c{connections}"),
             &format!("-d{}s", duration.as_secs().max(1)),
         ])
-        .args(["--latency", "--timeout", "10s", "-s"])
-        .arg(script)
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .args(["--latency", "--timeout", "10s"]);
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
+    command.arg(url).stdout(Stdio::piped()).stderr(Stdio::piped());
     pin_child(&mut command, cpus);
     command.spawn().map_err(|e| format!("starting wrk: {e}"))
 }

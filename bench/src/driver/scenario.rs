@@ -252,10 +252,20 @@ fn measure(
     let (load, heavy) = match job.scenario {
         Scenario::Plaintext | Scenario::Sweep => (oha_load(oha("/plaintext", connections, None)?)?, None),
         Scenario::Json => (oha_load(oha("/json", connections, None)?)?, None),
-        Scenario::Wait => (
-            oha_load(oha(&format!("/wait?ms={}", settings.wait_ms), connections, None)?)?,
-            None,
-        ),
+        Scenario::Wait => {
+            let path = format!("/wait?ms={}", settings.wait_ms);
+            // oha times a connection's first request from before its connect, so 10,000 fresh
+            // connections put the load generator's own ramp (and SYN retries past the accept
+            // backlog) into the tail; wrk connects first and times requests only.
+            match &tools.wrk {
+                Some(wrk) => {
+                    let child =
+                        load::spawn_wrk(wrk, None, &format!("{base}{path}"), connections, duration, cpus)?;
+                    (load::parse_wrk(&load::output(child, "wrk")?)?, None)
+                }
+                None => (oha_load(oha(&path, connections, None)?)?, None),
+            }
+        }
         Scenario::Cpu => (oha_load(oha("/cpu?us=1000", connections, None)?)?, None),
         Scenario::Mixed | Scenario::MixedOffload => {
             let heavy_path = if job.scenario == Scenario::Mixed {
@@ -269,9 +279,9 @@ fn measure(
         }
         Scenario::Pipelined => {
             let wrk = tools.wrk.as_ref().expect("checked by run()");
-            let child = load::spawn_wrk_pipelined(
+            let child = load::spawn_wrk(
                 wrk,
-                pipeline_script,
+                Some(pipeline_script),
                 &format!("{base}/plaintext"),
                 connections,
                 duration,
