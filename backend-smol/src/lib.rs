@@ -98,6 +98,6 @@ impl Runtime for AsyncIoRuntime {
     }
 
     fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        Box::pin(blocking::unblock(job))
+        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }

@@ -62,7 +62,7 @@ impl<H: Handler> Handler for OnBlockingPool<H> {
         let handler = Arc::clone(&self.0);
         let runtime = tokio::runtime::Handle::current();
         let job =
-            tokio::task::spawn_blocking(move || runtime.block_on(respond(&*handler, req, &TokioRuntime)));
+            tokio::task::spawn_blocking(move || runtime.block_on(respond(&*handler, req, &OnPoolRuntime)));
         async move {
             match job.await {
                 Ok((resp, false)) => resp,
@@ -170,6 +170,21 @@ impl Timer for TokioTimer {
     }
 }
 
+/// For handlers already on the blocking pool: tokio's timer, and offloading runs inline (the
+/// handler's thread is a pool thread already, and must keep its priority for the next handler).
+struct OnPoolRuntime;
+
+impl Runtime for OnPoolRuntime {
+    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        TokioRuntime.sleep(dur)
+    }
+
+    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
+        job();
+        Box::pin(std::future::ready(()))
+    }
+}
+
 /// tokio's timer and blocking pool.
 pub(crate) struct TokioRuntime;
 
@@ -179,7 +194,7 @@ impl Runtime for TokioRuntime {
     }
 
     fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        let job = tokio::task::spawn_blocking(job);
+        let job = tokio::task::spawn_blocking(server_core::offload_job(job));
         Box::pin(async move {
             let _ = job.await;
         })

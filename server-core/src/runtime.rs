@@ -73,8 +73,9 @@ impl Future for Sleep {
 /// tokio's blocking pool, the `blocking` crate's pool on smol and async-std, a thread pool while a may
 /// coroutine parks, inline on a thread-per-connection backend (which is already preemptive).
 ///
-/// Cheap requests on the same worker keep flowing while `f` runs. A panic in `f` becomes a panic
-/// of the handler (so, a `500`).
+/// Cheap requests on the same worker keep flowing while `f` runs; pool threads run it at a lower
+/// priority ([`OFFLOAD_NICE`]) so that they keep flowing even when the pool and the workers share a
+/// core. A panic in `f` becomes a panic of the handler (so, a `500`).
 ///
 /// # Panics
 /// When called outside a handler served by a backend, or when `f` panics.
@@ -86,6 +87,33 @@ pub fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Unb
         *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
     }));
     Unblock { done, slot }
+}
+
+/// How much lower than the server's own threads a pool thread runs offloaded work, in `nice` steps.
+/// Under Linux's fair scheduler nice 10 weighs 110 against 1024: on a core shared with the threads
+/// that serve cheap requests, those run first, and the offloaded work still gets every cycle they
+/// leave (the `mixed-offload` scenario in docs/results.md shows the effect).
+pub const OFFLOAD_NICE: i32 = 10;
+
+thread_local! {
+    static DEPRIORITISED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Wraps a job for a backend's offload pool: the first job a pool thread runs lowers that thread's
+/// priority by [`OFFLOAD_NICE`]. Only for threads that run nothing but offloaded work: an
+/// unprivileged thread cannot raise its priority back.
+pub fn offload_job(job: Box<dyn FnOnce() + Send>) -> impl FnOnce() + Send + 'static {
+    move || {
+        if !DEPRIORITISED.replace(true) {
+            // SAFETY: plain syscalls on the calling thread (Linux keeps a nice value per thread).
+            unsafe {
+                let tid = libc::gettid() as libc::id_t;
+                let nice = libc::getpriority(libc::PRIO_PROCESS, tid);
+                libc::setpriority(libc::PRIO_PROCESS, tid, nice + OFFLOAD_NICE);
+            }
+        }
+        job()
+    }
 }
 
 /// The future returned by [`unblock`].
@@ -127,5 +155,33 @@ pub fn block_on<P: Park, F: Future>(fut: F) -> F::Output {
             return out;
         }
         P::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn my_nice() -> i32 {
+        // SAFETY: a plain syscall on the calling thread.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+    }
+
+    #[test]
+    fn offload_jobs_lower_their_pool_thread_once_and_leave_others_alone() {
+        let before = my_nice();
+        let seen = std::thread::spawn(|| {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            for _ in 0..2 {
+                let seen = Arc::clone(&seen);
+                offload_job(Box::new(move || seen.lock().unwrap().push(my_nice())))();
+            }
+            Arc::try_unwrap(seen).unwrap().into_inner().unwrap()
+        })
+        .join()
+        .unwrap();
+        let lowered = (before + OFFLOAD_NICE).min(19);
+        assert_eq!(seen, [lowered, lowered], "lowered by the first job only");
+        assert_eq!(my_nice(), before, "the spawning thread keeps its priority");
     }
 }
