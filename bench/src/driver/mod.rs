@@ -60,6 +60,10 @@ pub struct Args {
     /// Only rewrite results.md and the charts from an existing results.json in --out.
     #[arg(long)]
     report_only: bool,
+    /// Replace only the measured rows in an existing results.json in --out, keeping the others
+    /// (to re-measure one scenario or backend without redoing the whole run).
+    #[arg(long)]
+    update: bool,
 }
 
 pub fn main() {
@@ -172,7 +176,13 @@ fn run(args: Args) -> Result<(), String> {
     let wall = started.elapsed().as_secs_f64();
     eprintln!("bench: measured in {}", clock(wall));
 
-    let results = report::Results::new(settings, runs, wall, tools.oha_version.clone(), command_line());
+    let results = if args.update {
+        let mut results = report::load(&out)?;
+        results.update(runs, wall, command_line());
+        results
+    } else {
+        report::Results::new(settings, runs, wall, tools.oha_version.clone(), command_line())
+    };
     report::save(&out, &results)?;
     report::write(&out, &results)?;
     eprintln!("bench: wrote {}", out.display());

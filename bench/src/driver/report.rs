@@ -17,6 +17,17 @@ pub struct Results {
     pub command: String,
     pub wall_seconds: f64,
     pub runs: Vec<Run>,
+    /// Later runs that replaced some rows (`--update`).
+    #[serde(default)]
+    pub updates: Vec<Update>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Update {
+    pub command: String,
+    pub wall_seconds: f64,
+    /// `backend/scenario/connections` of each replaced or added row.
+    pub rows: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -59,7 +70,25 @@ impl Results {
             command,
             wall_seconds,
             runs,
+            updates: Vec::new(),
         }
+    }
+
+    /// Replaces the rows measured again, keeping the report's order (scenario, then backend).
+    pub fn update(&mut self, runs: Vec<Run>, wall_seconds: f64, command: String) {
+        let key = |r: &Run| format!("{}/{}/{}", r.backend, r.scenario, r.connections);
+        let rows: Vec<String> = runs.iter().map(key).collect();
+        for run in runs {
+            match self.runs.iter_mut().find(|old| key(old) == key(&run)) {
+                Some(old) => *old = run,
+                None => self.runs.push(run),
+            }
+        }
+        self.updates.push(Update {
+            command,
+            wall_seconds,
+            rows,
+        });
     }
 }
 
@@ -189,7 +218,7 @@ fn errors_col() -> Column {
 
 fn loadgen_col() -> Column {
     Column {
-        title: "oha CPU %",
+        title: "load gen CPU %",
         better: Better::Neither,
         value: |r| r.loadgen_cpu_pct,
         cell: |r, v| format!("{v:.0}{}", if r.loadgen_saturated { " ⚑" } else { "" }),
@@ -377,6 +406,21 @@ fn reading(scenario: &str, runs: &[&Run]) -> String {
     text
 }
 
+const BACKENDS: &str = "\
+| row | how a connection is served |
+|---|---|
+| tokio | a tokio task; handlers run inline on the worker |
+| tokio-blocking-pool | a tokio task; every handler runs on tokio's blocking pool (at most 512 threads): a bounded worker pool, like WSGI's threaded workers |
+| tokio-hyper | a tokio task running hyper's HTTP/1 engine (reference) |
+| smol | a task on smol's executor |
+| async-std | a task on async-std's runtime (deprecated upstream) |
+| threads | an OS thread per connection |
+| coroutine | a may stackful coroutine per connection |
+| coroutine-minihttp | a may coroutine running may_minihttp's engine (reference) |
+
+Every row but the two references runs server-core's engine; the handlers are the same code everywhere.
+";
+
 const INTRO: &[(&str, &str)] = &[
     (
         "plaintext",
@@ -446,11 +490,16 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let _ = writeln!(
-        md,
-        "Reference engines (hyper on tokio, may_minihttp on may) are labelled `tokio-hyper` and \
-         `coroutine-minihttp`; every other row runs server-core's engine.\n"
-    );
+    for update in &results.updates {
+        let _ = writeln!(
+            md,
+            "Re-measured later by `{}` ({:.0} min): {}.\n",
+            update.command,
+            update.wall_seconds / 60.0,
+            update.rows.join(", ")
+        );
+    }
+    let _ = writeln!(md, "{BACKENDS}");
     let has = |s: &str| results.runs.iter().any(|r| r.scenario == s && r.note.is_none());
     if has("plaintext") {
         let _ = writeln!(md, "![CPU per request](img/cpu_per_request.svg)\n");

@@ -246,7 +246,6 @@ fn measure(
     };
     let cpu0 = procfs::cpu_seconds(server.pid());
     let children0 = procfs::children_cpu_seconds();
-    let base_kernel_stack_kb = procfs::kernel_stack_kb();
     let sampler = Sampler::start(server.pid());
     let started = Instant::now();
     let (load, heavy) = match job.scenario {
@@ -300,7 +299,9 @@ fn measure(
         heavy,
         // From the fresh server's RSS: what this many connections (and the warm-up) made it hold.
         base_rss_kb: server.start_rss_kb,
-        base_kernel_stack_kb,
+        // Not read before each rep: a thread-per-connection server may still be ending the
+        // previous rep's threads then.
+        base_kernel_stack_kb: server.start_kernel_stack_kb,
         connections,
     })
 }

@@ -20,6 +20,8 @@ pub struct ServerProcess {
     pub addr: SocketAddr,
     /// VmRSS right after start, before any request: the base of memory per connection.
     pub start_rss_kb: u64,
+    /// The kernel's thread stacks (system-wide) at the same moment.
+    pub start_kernel_stack_kb: u64,
 }
 
 impl ServerProcess {
@@ -49,10 +51,12 @@ impl ServerProcess {
             .find_map(|word| word.parse().ok())
             .ok_or_else(|| format!("serve --backend {} did not start: {line:?}", backend.as_str()))?;
         let start_rss_kb = procfs::status_field(child.id(), "VmRSS:");
+        let start_kernel_stack_kb = procfs::kernel_stack_kb();
         Ok(ServerProcess {
             child,
             addr,
             start_rss_kb,
+            start_kernel_stack_kb,
         })
     }
 
