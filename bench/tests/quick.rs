@@ -1,5 +1,6 @@
-//! The bench's `--quick` path end to end: builds `serve` (release) and, on a fresh machine,
-//! oha; drives every backend; writes the results docs. Needs CPUs 0 and 1.
+//! The bench's `--quick` path end to end: on a fresh machine installs oha; drives every backend;
+//! writes the results docs. Needs CPUs 0 and 1. It serves with the test build of `serve` (the
+//! figures do not matter here, only that every backend answers), which spares CI a release build.
 
 use std::process::Command;
 
@@ -11,6 +12,8 @@ fn quick_run_measures_every_backend_without_errors() {
     let _ = std::fs::remove_dir_all(&out);
     let status = Command::new(env!("CARGO_BIN_EXE_bench"))
         .arg("--quick")
+        .arg("--serve")
+        .arg(env!("CARGO_BIN_EXE_serve"))
         .arg("--out")
         .arg(&out)
         .status()

@@ -164,19 +164,22 @@ fn int_col(title: &'static str, value: fn(&Run) -> Option<f64>) -> Column {
     }
 }
 
+/// `median (min–max)`.
+fn with_spread(median: f64, min: Option<f64>, max: Option<f64>) -> String {
+    format!(
+        "{} ({}–{})",
+        num(median),
+        num(min.unwrap_or(median)),
+        num(max.unwrap_or(median))
+    )
+}
+
 fn rps_col() -> Column {
     Column {
         title: "req/s (min–max)",
         better: Better::Higher,
         value: |r| r.rps,
-        cell: |r, v| {
-            format!(
-                "{} ({}–{})",
-                num(v),
-                num(r.rps_min.unwrap_or(v)),
-                num(r.rps_max.unwrap_or(v))
-            )
-        },
+        cell: |r, v| with_spread(v, r.rps_min, r.rps_max),
     }
 }
 
@@ -185,14 +188,7 @@ fn p99_col(title: &'static str) -> Column {
         title,
         better: Better::Lower,
         value: |r| r.p99_ms,
-        cell: |r, v| {
-            format!(
-                "{} ({}–{})",
-                num(v),
-                num(r.p99_min_ms.unwrap_or(v)),
-                num(r.p99_max_ms.unwrap_or(v))
-            )
-        },
+        cell: |r, v| with_spread(v, r.p99_min_ms, r.p99_max_ms),
     }
 }
 
@@ -201,14 +197,7 @@ fn cpu_col() -> Column {
         title: "CPU-µs/req (min–max)",
         better: Better::Lower,
         value: |r| r.cpu_us_per_req,
-        cell: |r, v| {
-            format!(
-                "{} ({}–{})",
-                num(v),
-                num(r.cpu_us_min.unwrap_or(v)),
-                num(r.cpu_us_max.unwrap_or(v))
-            )
-        },
+        cell: |r, v| with_spread(v, r.cpu_us_min, r.cpu_us_max),
     }
 }
 
