@@ -672,3 +672,54 @@ fn draw_scenario(img: &Path, scenario: &str, runs: &[&Run]) -> Result<String, St
     }
     Ok(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(backend: &str, scenario: &str, rps: f64) -> Run {
+        // Absent optional figures deserialise as None.
+        let row = serde_json::json!({
+            "backend": backend, "scenario": scenario, "connections": 256, "reps": 3, "requests": 1000,
+            "errors": 0, "non_2xx": 0, "peak_rss_kb": 0, "steady_rss_kb": 0, "threads": 1,
+            "loadgen_saturated": false, "clean_exit": true, "rps": rps,
+        });
+        serde_json::from_value(row).unwrap()
+    }
+
+    #[test]
+    fn update_replaces_matching_rows_keeps_the_rest_and_says_so() {
+        let settings: Settings = serde_json::from_value(serde_json::json!({
+            "reps": 3, "duration_s": 5.0, "warmup_s": 1.0, "wait_duration_s": 15.0, "wait_connections": 10000,
+            "wait_ms": 500, "idle_connections": [], "sweep_connections": [], "server_cpus": [0], "load_cpus": [1],
+            "max_connections": 20000, "quick": false,
+        }))
+        .unwrap();
+        let mut results = Results::new(
+            settings,
+            vec![run("tokio", "plaintext", 1.0), run("smol", "plaintext", 2.0)],
+            60.0,
+            "1.16.0".into(),
+            "cargo run --release -p bench".into(),
+        );
+        results.update(
+            vec![run("smol", "plaintext", 3.0), run("smol", "json", 4.0)],
+            10.0,
+            "again".into(),
+        );
+        let rows: Vec<(&str, &str, Option<f64>)> = results
+            .runs
+            .iter()
+            .map(|r| (r.backend.as_str(), r.scenario.as_str(), r.rps))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("tokio", "plaintext", Some(1.0)),
+                ("smol", "plaintext", Some(3.0)),
+                ("smol", "json", Some(4.0))
+            ]
+        );
+        assert_eq!(results.updates[0].rows, ["smol/plaintext/256", "smol/json/256"]);
+    }
+}

@@ -78,7 +78,7 @@ impl Scenario {
 }
 
 /// How long and how often; recorded in the results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Settings {
     pub reps: usize,
     pub duration_s: f64,
