@@ -105,7 +105,7 @@ macro_rules! conformance_suite {
             unknown_transfer_coding, header_too_large, too_many_headers, body_too_large,
             chunked_body_too_large, unsupported_version, header_read_timeout, slowloris_trickle,
             idle_timeout, panic_isolation, sleep_and_offload, graceful_shutdown, max_connections,
-            many_concurrent_clients
+            many_concurrent_clients, unread_pipeline_is_bounded, resets_mid_request_and_response
         );
     };
 }
@@ -776,6 +776,72 @@ pub mod cases {
         for c in clients {
             c.join().expect("a client failed");
         }
+        assert!(server.shutdown());
+    }
+    /// A client that pipelines without ever reading its responses: once the server's writes block
+    /// it stops reading, so what it buffers is bounded by the socket buffers; others are served.
+    pub fn unread_pipeline_is_bounded(start: Start) {
+        let server = start(test_config());
+        let mut greedy = TcpStream::connect(server.local_addr()).unwrap();
+        greedy.set_nonblocking(true).unwrap();
+        let burst = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n".repeat(512);
+        let (mut sent, mut stalled_since) = (0usize, None::<Instant>);
+        let give_up = Instant::now() + Duration::from_secs(10);
+        // The server must stop taking requests: our writes block for good.
+        while stalled_since.is_none_or(|since| since.elapsed() < Duration::from_millis(500)) {
+            match greedy.write(burst.as_bytes()) {
+                Ok(n) => (sent, stalled_since) = (sent + n, None),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    stalled_since.get_or_insert_with(Instant::now);
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => panic!("the server dropped the connection after {sent} bytes: {e}"),
+            }
+            assert!(
+                sent < 64 << 20,
+                "the server took {sent} bytes of requests whose answers nobody reads"
+            );
+            assert!(
+                Instant::now() < give_up,
+                "the server kept reading an unread pipeline ({sent} bytes taken)"
+            );
+        }
+        let mut other = Client::connect(server.local_addr());
+        assert_eq!(other.request(&get("/hello")).status, 200);
+        drop(greedy);
+        assert!(server.shutdown());
+    }
+
+    /// Clients that reset their connection mid-request or mid-response cost nothing lasting: the
+    /// connections are released and everyone else is served.
+    pub fn resets_mid_request_and_response(start: Start) {
+        let server = start(test_config());
+        let addr = server.local_addr();
+        let pipeline = get("/hello").repeat(2000);
+        for i in 0..40 {
+            let mut s = TcpStream::connect(addr).unwrap();
+            if i % 2 == 0 {
+                s.write_all(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\npartial")
+                    .unwrap();
+            } else {
+                s.write_all(&pipeline).unwrap(); // 2,000 responses on their way when we reset
+            }
+            std::thread::sleep(Duration::from_millis(2));
+            socket2::SockRef::from(&s)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap(); // close sends RST
+        }
+        let mut c = Client::connect(addr);
+        assert_eq!(c.request(&get("/hello")).status, 200);
+        let until = Instant::now() + Duration::from_secs(5);
+        while server.active_connections() > 1 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            server.active_connections(),
+            1,
+            "reset connections were not released"
+        );
         assert!(server.shutdown());
     }
 }
