@@ -20,6 +20,12 @@ fn fixed_response(req: &Request) -> Response {
     resp
 }
 
+/// Hands `bytes` to the engine as one read.
+fn feed(conn: &mut Conn, bytes: &[u8]) {
+    conn.read_buf()[..bytes.len()].copy_from_slice(bytes);
+    conn.filled(bytes.len());
+}
+
 /// Feeds `chunks` one read at a time (a chunk larger than the offered buffer takes several reads),
 /// answering every request, and returns (requests seen as text, all bytes written, whether the
 /// engine closed).
@@ -104,9 +110,7 @@ fn pipelined_batch_is_one_write() {
     let batch: Vec<u8> = one.iter().copied().cycle().take(one.len() * 16).collect();
     let mut conn = Conn::new(limits());
     assert!(matches!(conn.advance(), Next::Read(Wait::Head(_))));
-    let buf = conn.read_buf();
-    buf[..batch.len()].copy_from_slice(&batch);
-    conn.filled(batch.len());
+    feed(&mut conn, &batch);
     let mut served = 0;
     while let Next::Request(req) = conn.advance() {
         let resp = fixed_response(&req);
@@ -233,8 +237,7 @@ fn head_response_has_length_but_no_body() {
 fn engine_owns_framing_headers() {
     let mut conn = Conn::new(limits());
     let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-    conn.read_buf()[..req.len()].copy_from_slice(req);
-    conn.filled(req.len());
+    feed(&mut conn, req);
     let Next::Request(_) = conn.advance() else {
         panic!()
     };
@@ -253,8 +256,7 @@ fn no_content_and_not_modified_have_no_body() {
     for status in [StatusCode::NO_CONTENT, StatusCode::NOT_MODIFIED] {
         let mut conn = Conn::new(limits());
         let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-        conn.read_buf()[..req.len()].copy_from_slice(req);
-        conn.filled(req.len());
+        feed(&mut conn, req);
         let Next::Request(_) = conn.advance() else {
             panic!()
         };
@@ -335,8 +337,7 @@ fn timeouts_answer_408_only_mid_request() {
     assert!(conn.output().is_empty(), "nothing received: silent close");
 
     let mut conn = Conn::new(limits());
-    conn.read_buf()[..5].copy_from_slice(b"GET /");
-    conn.filled(5);
+    feed(&mut conn, b"GET /");
     assert!(matches!(conn.advance(), Next::Read(Wait::Head(_))));
     conn.timed_out();
     assert!(matches!(conn.advance(), Next::Close));
@@ -347,8 +348,7 @@ fn timeouts_answer_408_only_mid_request() {
 fn idle_between_requests() {
     let mut conn = Conn::new(limits());
     let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-    conn.read_buf()[..req.len()].copy_from_slice(req);
-    conn.filled(req.len());
+    feed(&mut conn, req);
     let Next::Request(r) = conn.advance() else {
         panic!()
     };
