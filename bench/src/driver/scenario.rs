@@ -313,39 +313,38 @@ fn oha_load(child: std::process::Child) -> Result<Load, String> {
 /// Opens `n` keep-alive connections, one request each, holds them, and reads the server's memory.
 fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
     let request = b"GET /plaintext HTTP/1.1\r\nHost: bench\r\n\r\n";
-    let exchange = |stream: &mut TcpStream| -> std::io::Result<bool> {
-        stream.write_all(request)?;
-        let mut buf = [0u8; 1024];
-        let len = stream.read(&mut buf)?;
-        Ok(buf[..len].starts_with(b"HTTP/1.1 200"))
-    };
-    let connect = |addr: SocketAddr| -> std::io::Result<TcpStream> {
-        let stream = TcpStream::connect(addr)?;
+    let open = |addr: SocketAddr| -> std::io::Result<TcpStream> {
+        let mut stream = TcpStream::connect(addr)?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        stream.write_all(request)?;
         Ok(stream)
     };
+    let answered = |stream: &mut TcpStream| {
+        let mut buf = [0u8; 1024];
+        matches!(stream.read(&mut buf), Ok(len) if buf[..len].starts_with(b"HTTP/1.1 200"))
+    };
     // One request first, so that lazily created runtime state is not counted per connection.
-    exchange(&mut connect(server.addr).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let mut first = open(server.addr).map_err(|e| e.to_string())?;
+    if !answered(&mut first) {
+        return Err("the server did not answer the first request".into());
+    }
+    drop(first);
     std::thread::sleep(Duration::from_millis(300));
     let base_rss_kb = procfs::status_field(server.pid(), "VmRSS:");
     let base_kernel_stack_kb = procfs::kernel_stack_kb();
     let started = Instant::now();
-    let mut open = Vec::with_capacity(n);
+    let mut held = Vec::with_capacity(n);
     let mut errors = 0;
     // Send in batches and then read, so the server sees many connections become active at once.
-    for batch in (0..n).collect::<Vec<_>>().chunks(500) {
-        let mut streams: Vec<TcpStream> = Vec::with_capacity(batch.len());
-        for _ in batch {
-            match connect(server.addr).and_then(|mut s| s.write_all(request).map(|()| s)) {
-                Ok(stream) => streams.push(stream),
-                Err(_) => errors += 1,
-            }
-        }
-        for mut stream in streams {
-            let mut buf = [0u8; 1024];
-            match stream.read(&mut buf) {
-                Ok(len) if buf[..len].starts_with(b"HTTP/1.1 200") => open.push(stream),
-                _ => errors += 1,
+    for batch_start in (0..n).step_by(500) {
+        let batch: Vec<TcpStream> = (batch_start..n.min(batch_start + 500))
+            .filter_map(|_| open(server.addr).inspect_err(|_| errors += 1).ok())
+            .collect();
+        for mut stream in batch {
+            if answered(&mut stream) {
+                held.push(stream);
+            } else {
+                errors += 1;
             }
         }
     }
@@ -357,8 +356,8 @@ fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
         peak_kernel_stack_kb: procfs::kernel_stack_kb(),
         peak_threads: procfs::status_field(server.pid(), "Threads:"),
     };
-    let served = open.len();
-    drop(open);
+    let served = held.len();
+    drop(held);
     Ok(Sample {
         load: Load {
             requests: served as u64,
