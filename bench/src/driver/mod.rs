@@ -102,7 +102,10 @@ fn run(args: Args) -> Result<(), String> {
     };
 
     raise_fd_limit();
-    let tools = tools::prepare(&workspace, args.serve.clone())?;
+    let need_wrk = scenarios
+        .iter()
+        .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait));
+    let tools = tools::prepare(&workspace, args.serve.clone(), need_wrk)?;
     if let Err(e) = server::pin_self(&settings.load_cpus) {
         eprintln!(
             "note: could not pin the driver to CPUs {:?}: {e}",

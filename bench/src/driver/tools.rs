@@ -14,7 +14,8 @@ pub struct Tools {
 }
 
 /// Finds or builds everything; says what it is doing when that takes a while.
-pub fn prepare(workspace: &Path, serve: Option<PathBuf>) -> Result<Tools, String> {
+/// wrk is looked for (and installed) only when `need_wrk`: the chosen scenarios use it.
+pub fn prepare(workspace: &Path, serve: Option<PathBuf>, need_wrk: bool) -> Result<Tools, String> {
     let serve = match serve {
         Some(serve) => serve,
         None => build_serve(workspace)?,
@@ -23,9 +24,15 @@ pub fn prepare(workspace: &Path, serve: Option<PathBuf>) -> Result<Tools, String
         Some(oha) => oha,
         None => install_oha()?,
     };
-    let wrk = which("wrk").or_else(install_wrk);
-    if wrk.is_none() {
-        eprintln!("note: wrk not found; the pipelined scenario is skipped (`apt-get install wrk` adds it)");
+    let wrk = if need_wrk {
+        which("wrk").or_else(install_wrk)
+    } else {
+        None
+    };
+    if need_wrk && wrk.is_none() {
+        eprintln!(
+            "note: wrk not found; pipelined is skipped and wait runs on oha (`apt-get install wrk` adds it)"
+        );
     }
     let oha_version = version(&oha)
         .map(|v| v.trim_start_matches("oha ").to_owned())
