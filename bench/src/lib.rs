@@ -1,6 +1,8 @@
 //! The benchmark workload and the backends by name, shared by the `serve` binary and the bench
 //! driver. The route contract is in `shared/DESIGN.md` and `docs/method.md`.
 
+pub mod driver;
+
 use std::io;
 use std::time::{Duration, Instant};
 

@@ -152,7 +152,9 @@ pub fn parse_wrk(text: &str) -> Result<Load, String> {
         let line = text
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{p}%")))?;
-        duration_ms(line.split_whitespace().nth(1)?)
+        // wrk prints 0.00us for a percentile its histogram lost (seen with deep pipelines on slow
+        // servers): unknown, not zero.
+        duration_ms(line.split_whitespace().nth(1)?).filter(|&ms| ms > 0.0)
     };
     let rps = after("Requests/sec:")
         .and_then(number)
@@ -241,5 +243,12 @@ Transfer/sec:     15.00MB
         assert_eq!(load.p50_ms, Some(0.48));
         assert_eq!(load.p99_ms, Some(1.2));
         assert_eq!(load.max_ms, Some(5.1));
+
+        let lost = text.replace("99%    1.20ms", "99%    0.00us");
+        assert_eq!(
+            parse_wrk(&lost).unwrap().p99_ms,
+            None,
+            "a lost percentile is unknown"
+        );
     }
 }

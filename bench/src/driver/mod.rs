@@ -3,18 +3,21 @@
 mod charts;
 mod load;
 mod procfs;
+pub mod reference;
 mod report;
 mod scenario;
-mod server;
+pub mod server;
 mod tools;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use bench::BackendName;
 use clap::Parser;
 
+use crate::BackendName;
+use reference::Reference;
 use scenario::{Job, Run, Scenario, Settings};
+use server::Subject;
 
 /// Runs every backend's `serve` process under identical load (oha; wrk for pipelining), server
 /// and load generator pinned to disjoint CPUs, and writes results.json, results.md and SVG charts.
@@ -27,6 +30,13 @@ pub struct Args {
     /// Backends to measure (comma-separated). Default: all.
     #[arg(long, value_enum, value_delimiter = ',')]
     backends: Vec<BackendName>,
+    /// Reference servers of bench/reference/ to measure beside them (comma-separated). Default:
+    /// all whose toolchain is present, unless --quick or --backends is given.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    references: Vec<Reference>,
+    /// Measure no reference server.
+    #[arg(long, conflicts_with = "references")]
+    no_references: bool,
     /// Scenarios to run (comma-separated). Default: all (quick: plaintext,json).
     #[arg(long, value_enum, value_delimiter = ',')]
     scenarios: Vec<Scenario>,
@@ -95,6 +105,12 @@ fn run(args: Args) -> Result<(), String> {
     } else {
         args.backends.clone()
     };
+    let references = match (&args.references[..], args.no_references) {
+        (_, true) => vec![],
+        ([], _) if args.quick || !args.backends.is_empty() => vec![],
+        ([], _) => Reference::ALL.to_vec(),
+        (chosen, _) => chosen.to_vec(),
+    };
     let scenarios = match (&args.scenarios[..], args.quick) {
         ([], true) => vec![Scenario::Plaintext, Scenario::Json],
         ([], false) => Scenario::ALL.to_vec(),
@@ -113,17 +129,24 @@ fn run(args: Args) -> Result<(), String> {
         );
     }
     let pipeline_script = workspace.join("bench/pipeline.lua");
+    let mut subjects: Vec<Subject> = backends
+        .iter()
+        .map(|&backend| Subject::backend(&tools.serve, backend))
+        .collect();
+    for reference in references {
+        subjects.extend(reference.prepare(&workspace)?);
+    }
 
     let jobs: Vec<Job> = scenarios
         .iter()
         .flat_map(|&scenario| {
             let settings = &settings;
-            backends.iter().flat_map(move |&backend| {
+            subjects.iter().flat_map(move |subject| {
                 scenario
                     .connections(settings)
                     .into_iter()
                     .map(move |connections| Job {
-                        backend,
+                        subject,
                         scenario,
                         connections,
                     })
@@ -139,9 +162,9 @@ fn run(args: Args) -> Result<(), String> {
         .map(|j| settings.planned_seconds(j.scenario, j.connections))
         .sum();
     eprintln!(
-        "bench: {} runs ({} backends, scenarios {}), {} reps each; planned about {}",
+        "bench: {} runs ({} servers, scenarios {}), {} reps each; planned about {}",
         jobs.len(),
-        backends.len(),
+        subjects.len(),
         scenarios.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
         settings.reps,
         clock(planned),
@@ -162,7 +185,7 @@ fn run(args: Args) -> Result<(), String> {
             "[{}/{}] {:<19} {:<13} {:>5} conns  elapsed {}  ETA {}",
             k + 1,
             jobs.len(),
-            job.backend.as_str(),
+            job.subject.name,
             job.scenario.as_str(),
             job.connections,
             clock(elapsed),

@@ -8,24 +8,67 @@ fn ticks_per_second() -> f64 {
     (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
 }
 
-/// User plus system CPU seconds the process has used, all threads included.
-pub fn cpu_seconds(pid: u32) -> f64 {
-    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (tick(11) + tick(12)) / ticks_per_second()
+/// The fields of `/proc/PID/stat` after the command name (which is in parentheses and may
+/// contain spaces): index 1 is the parent's pid, 11 and 12 utime and stime.
+fn stat_fields(pid: u32) -> Vec<String> {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            Some(
+                stat.rsplit_once(')')?
+                    .1
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect(),
+            )
+        })
+        .unwrap_or_default()
 }
 
-/// A `kB` field of `/proc/PID/status` (VmRSS, VmHWM) or the `Threads` count.
-pub fn status_field(pid: u32, key: &str) -> u64 {
-    field(&format!("/proc/{pid}/status"), key)
+/// The process and all its descendants: a multi-process server (gunicorn's workers) counts whole.
+fn tree(pid: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    if let Ok(entries) = fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(child) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
+                continue;
+            };
+            if let Some(parent) = stat_fields(child).get(1).and_then(|p| p.parse().ok()) {
+                parents.push((child, parent));
+            }
+        }
+    }
+    let mut found = vec![pid];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(parents.iter().filter(|(_, p)| *p == parent).map(|(c, _)| *c));
+        next += 1;
+    }
+    found
+}
+
+/// User plus system CPU seconds the process and its descendants have used, all threads
+/// included, and those of descendants that already exited (cutime, cstime).
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let ticks: f64 = tree(pid)
+        .into_iter()
+        .map(|p| {
+            let fields = stat_fields(p);
+            let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            tick(11) + tick(12) + tick(13) + tick(14)
+        })
+        .sum();
+    ticks / ticks_per_second()
+}
+
+/// A `kB` field of `/proc/PID/status` (VmRSS) or the `Threads` count, summed over the process
+/// and its descendants (for RSS an upper bound: pages shared after fork count once per process).
+pub fn tree_status_field(pid: u32, key: &str) -> u64 {
+    tree(pid)
+        .into_iter()
+        .map(|p| field(&format!("/proc/{p}/status"), key))
+        .sum()
 }
 
 /// Kernel memory used for thread stacks, system-wide, in kB: what RSS does not show of a thread.

@@ -405,9 +405,14 @@ const BACKENDS: &str = "\
 | async-std | a task on async-std's runtime (deprecated upstream) |
 | threads | an OS thread per connection |
 | coroutine | a may stackful coroutine per connection |
-| coroutine-minihttp | a may coroutine running may_minihttp's engine (reference) |
+| coroutine-minihttp | a may coroutine running may_minihttp's engine (reference engine) |
+| ref-go | **reference server**: Go net/http (bench/reference/go), a goroutine per connection, GOMAXPROCS = the server's CPUs |
+| ref-node | **reference server**: Node's http module (bench/reference/node), one event loop; /cpu-offload goes to worker_threads |
+| ref-gunicorn | **reference server**: a WSGI app (bench/reference/wsgi) on gunicorn's gthread workers: (2 × CPUs) + 1 processes × 32 threads |
 
-Every row but the two references runs server-core's engine; the handlers are the same code everywhere.
+Every row but tokio-hyper, coroutine-minihttp and the ref- rows runs server-core's engine; the handlers are the same \
+code everywhere. The ref- rows serve the same routes in another language, under the same method, for comparison; \
+their CPU and memory are summed over all their processes.
 ";
 
 const INTRO: &[(&str, &str)] = &[

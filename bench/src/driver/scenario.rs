@@ -5,12 +5,11 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use bench::BackendName;
 use serde::Serialize;
 
 use super::load::{self, Load, Oha};
 use super::procfs;
-use super::server::{MemorySamples, Sampler, ServerProcess};
+use super::server::{MemorySamples, PLAINTEXT_REQUEST, Sampler, ServerProcess, Subject};
 use super::tools::Tools;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -132,6 +131,9 @@ struct Sample {
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Run {
     pub backend: String,
+    /// A reference server (Go, Node, WSGI) rather than one of our backends.
+    #[serde(default)]
+    pub reference: bool,
     pub scenario: String,
     pub connections: usize,
     pub reps: usize,
@@ -175,19 +177,24 @@ pub struct Run {
     pub note: Option<String>,
 }
 
-pub struct Job {
-    pub backend: BackendName,
+pub struct Job<'a> {
+    pub subject: &'a Subject,
     pub scenario: Scenario,
     pub connections: usize,
 }
 
 /// Runs one job: start the backend, warm up, measure `reps` times, stop.
-pub fn run_job(job: &Job, tools: &Tools, settings: &Settings, pipeline_script: &Path) -> Result<Run, String> {
+pub fn run_job(
+    job: &Job<'_>,
+    tools: &Tools,
+    settings: &Settings,
+    pipeline_script: &Path,
+) -> Result<Run, String> {
     let mut samples = Vec::new();
     let mut clean_exit = true;
     if job.scenario == Scenario::Idle {
         for _ in 0..settings.reps {
-            let server = ServerProcess::start(&tools.serve, job.backend, &settings.server_cpus)?;
+            let server = ServerProcess::start(job.subject, &settings.server_cpus)?;
             samples.push(idle(&server, job.connections)?);
             clean_exit &= server.stop();
         }
@@ -196,7 +203,7 @@ pub fn run_job(job: &Job, tools: &Tools, settings: &Settings, pipeline_script: &
     if job.scenario == Scenario::Pipelined && tools.wrk.is_none() {
         return Err("wrk is not installed".into());
     }
-    let server = ServerProcess::start(&tools.serve, job.backend, &settings.server_cpus)?;
+    let server = ServerProcess::start(job.subject, &settings.server_cpus)?;
     let warmup = Duration::from_secs_f64(settings.warmup_s);
     if !warmup.is_zero() {
         measure(job, tools, settings, &server, warmup, pipeline_script, true)?;
@@ -218,7 +225,7 @@ pub fn run_job(job: &Job, tools: &Tools, settings: &Settings, pipeline_script: &
 
 /// One load run against a started server.
 fn measure(
-    job: &Job,
+    job: &Job<'_>,
     tools: &Tools,
     settings: &Settings,
     server: &ServerProcess,
@@ -312,26 +319,16 @@ fn oha_load(child: std::process::Child) -> Result<Load, String> {
 
 /// Opens `n` keep-alive connections, one request each, holds them, and reads the server's memory.
 fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
-    let request = b"GET /plaintext HTTP/1.1\r\nHost: bench\r\n\r\n";
     let open = |addr: SocketAddr| -> std::io::Result<TcpStream> {
         let mut stream = TcpStream::connect(addr)?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        stream.write_all(request)?;
+        stream.write_all(PLAINTEXT_REQUEST)?;
         Ok(stream)
     };
     let answered = |stream: &mut TcpStream| {
         let mut buf = [0u8; 1024];
         matches!(stream.read(&mut buf), Ok(len) if buf[..len].starts_with(b"HTTP/1.1 200"))
     };
-    // One request first, so that lazily created runtime state is not counted per connection.
-    let mut first = open(server.addr).map_err(|e| e.to_string())?;
-    if !answered(&mut first) {
-        return Err("the server did not answer the first request".into());
-    }
-    drop(first);
-    std::thread::sleep(Duration::from_millis(300));
-    let base_rss_kb = procfs::status_field(server.pid(), "VmRSS:");
-    let base_kernel_stack_kb = procfs::kernel_stack_kb();
     let started = Instant::now();
     let mut held = Vec::with_capacity(n);
     let mut errors = 0;
@@ -349,12 +346,12 @@ fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
         }
     }
     std::thread::sleep(Duration::from_millis(1500));
-    let rss = procfs::status_field(server.pid(), "VmRSS:");
+    let rss = procfs::tree_status_field(server.pid(), "VmRSS:");
     let memory = MemorySamples {
         peak_rss_kb: rss,
         steady_rss_kb: rss,
         peak_kernel_stack_kb: procfs::kernel_stack_kb(),
-        peak_threads: procfs::status_field(server.pid(), "Threads:"),
+        peak_threads: procfs::tree_status_field(server.pid(), "Threads:"),
     };
     let served = held.len();
     drop(held);
@@ -369,14 +366,14 @@ fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
         wall_s: started.elapsed().as_secs_f64(),
         loadgen_cpu_s: 0.0,
         memory,
-        base_rss_kb,
-        base_kernel_stack_kb,
+        base_rss_kb: server.start_rss_kb,
+        base_kernel_stack_kb: server.start_kernel_stack_kb,
         connections: served,
     })
 }
 
 /// The row of a job that could not be measured, saying why.
-pub fn failed(job: &Job, settings: &Settings, why: String) -> Run {
+pub fn failed(job: &Job<'_>, settings: &Settings, why: String) -> Run {
     aggregate(job, settings, &[], false, Some(why))
 }
 
@@ -392,7 +389,7 @@ fn spread(values: &[f64]) -> (Option<f64>, Option<f64>) {
 }
 
 fn aggregate(
-    job: &Job,
+    job: &Job<'_>,
     settings: &Settings,
     samples: &[Sample],
     clean_exit: bool,
@@ -415,7 +412,8 @@ fn aggregate(
     };
     let median_rps = median(rps.clone());
     Run {
-        backend: job.backend.as_str().into(),
+        backend: job.subject.name.clone(),
+        reference: job.subject.reference,
         scenario: job.scenario.as_str().into(),
         connections: job.connections,
         reps: samples.len(),

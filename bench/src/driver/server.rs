@@ -1,19 +1,50 @@
-//! One `serve` process per measured backend, pinned to the server CPUs.
+//! One server process per measured row (a `serve` backend or a reference server), pinned to the
+//! server CPUs.
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bench::BackendName;
+use crate::BackendName;
 
 use super::procfs;
 
 /// Connections the bench lets every server hold: above the largest scenario, so that the
 /// comparison measures the scheduling model rather than the admission limit.
 const MAX_CONNECTIONS: &str = "20000";
+
+/// What a row measures and how to start it: `program args... 127.0.0.1:0`, after which the
+/// server prints a line with its bound `IP:PORT` on stdout and serves until SIGTERM.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub name: String,
+    /// A reference server of `bench/reference/` rather than one of our backends.
+    pub reference: bool,
+    pub program: PathBuf,
+    pub args: Vec<String>,
+}
+
+impl Subject {
+    pub fn backend(serve: &std::path::Path, backend: BackendName) -> Subject {
+        Subject {
+            name: backend.as_str().into(),
+            reference: false,
+            program: serve.to_owned(),
+            args: [
+                "--backend",
+                backend.as_str(),
+                "--max-connections",
+                MAX_CONNECTIONS,
+                "--addr",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
 
 pub struct ServerProcess {
     child: Child,
@@ -25,32 +56,36 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    pub fn start(serve: &Path, backend: BackendName, cpus: &[usize]) -> Result<Self, String> {
-        let mut command = Command::new(serve);
+    pub fn start(subject: &Subject, cpus: &[usize]) -> Result<Self, String> {
+        let mut command = Command::new(&subject.program);
         command
-            .args([
-                "--backend",
-                backend.as_str(),
-                "--addr",
-                "127.0.0.1:0",
-                "--max-connections",
-                MAX_CONNECTIONS,
-            ])
+            .args(&subject.args)
+            .arg("127.0.0.1:0")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         pin_child(&mut command, cpus);
         let mut child = command
             .spawn()
-            .map_err(|e| format!("starting {}: {e}", serve.display()))?;
+            .map_err(|e| format!("starting {}: {e}", subject.program.display()))?;
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("piped"))
             .read_line(&mut line)
-            .map_err(|e| format!("reading serve's first line: {e}"))?;
+            .map_err(|e| format!("reading {}'s first line: {e}", subject.name))?;
         let addr = line
             .split_whitespace()
             .find_map(|word| word.parse().ok())
-            .ok_or_else(|| format!("serve --backend {} did not start: {line:?}", backend.as_str()))?;
-        let start_rss_kb = procfs::status_field(child.id(), "VmRSS:");
+            .ok_or_else(|| format!("{} did not start: {line:?}", subject.name))?;
+        // One request first, so that lazily created state (runtime pools, gunicorn's workers
+        // booting) is the base that memory per connection is measured from, not part of it.
+        let ready = Instant::now() + Duration::from_secs(10);
+        while !answers(addr) {
+            if Instant::now() > ready {
+                return Err(format!("{} did not answer GET /plaintext", subject.name));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let start_rss_kb = procfs::tree_status_field(child.id(), "VmRSS:");
         let start_kernel_stack_kb = procfs::kernel_stack_kb();
         Ok(ServerProcess {
             child,
@@ -92,6 +127,19 @@ impl Drop for ServerProcess {
         }
     }
 }
+
+/// One `GET /plaintext` on a fresh connection, answered with 200 within 10 s.
+pub fn answers(addr: SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect(addr) else {
+        return false;
+    };
+    let mut buf = [0u8; 1024];
+    stream.set_read_timeout(Some(Duration::from_secs(10))).is_ok()
+        && stream.write_all(PLAINTEXT_REQUEST).is_ok()
+        && matches!(stream.read(&mut buf), Ok(len) if buf[..len].starts_with(b"HTTP/1.1 200"))
+}
+
+pub const PLAINTEXT_REQUEST: &[u8] = b"GET /plaintext HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 /// Makes the child start on `cpus` only (what `taskset -c` does), so load and server never share a core.
 pub fn pin_child(command: &mut Command, cpus: &[usize]) {
@@ -151,11 +199,11 @@ impl Sampler {
             let mut rss = Vec::new();
             let mut out = MemorySamples::default();
             while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-                let now = procfs::status_field(pid, "VmRSS:");
+                let now = procfs::tree_status_field(pid, "VmRSS:");
                 rss.push(now);
                 out.peak_rss_kb = out.peak_rss_kb.max(now);
                 out.peak_kernel_stack_kb = out.peak_kernel_stack_kb.max(procfs::kernel_stack_kb());
-                out.peak_threads = out.peak_threads.max(procfs::status_field(pid, "Threads:"));
+                out.peak_threads = out.peak_threads.max(procfs::tree_status_field(pid, "Threads:"));
                 std::thread::sleep(Duration::from_millis(100));
             }
             let mut second_half = rss.split_off(rss.len() / 2);

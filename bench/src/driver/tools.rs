@@ -25,7 +25,8 @@ pub fn prepare(workspace: &Path, serve: Option<PathBuf>, need_wrk: bool) -> Resu
         None => install_oha()?,
     };
     let wrk = if need_wrk {
-        which("wrk").or_else(install_wrk)
+        which("wrk")
+            .or_else(|| apt_install("wrk", "wrk", "for the pipelined scenario; oha does not pipeline"))
     } else {
         None
     };
@@ -55,8 +56,7 @@ fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
     if !status.success() {
         return Err("building serve failed".into());
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from);
-    let serve = target.join("release/serve");
+    let serve = target_dir(workspace).join("release/serve");
     serve
         .exists()
         .then_some(serve)
@@ -98,22 +98,28 @@ fn install_oha() -> Result<PathBuf, String> {
     find_oha().ok_or_else(|| "oha was installed but is not found on PATH or in cargo's bin directory".into())
 }
 
-/// wrk from the distribution, when this is a Debian-like system and we may install packages.
-fn install_wrk() -> Option<PathBuf> {
+/// `binary` from the distribution's `package`, when this is a Debian-like system and we may
+/// install packages; says `why` it is installing.
+pub fn apt_install(package: &str, binary: &str, why: &str) -> Option<PathBuf> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 || which("apt-get").is_none() {
         return None;
     }
-    eprintln!("installing wrk with apt-get (for the pipelined scenario; oha does not pipeline)...");
+    eprintln!("installing {package} with apt-get ({why})...");
     let quiet = |args: &[&str]| {
         Command::new("apt-get")
             .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
             .stdout(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     };
-    let _ = quiet(&["update", "-qq"]) && quiet(&["install", "-y", "-qq", "wrk"]);
-    which("wrk")
+    let _ = quiet(&["update", "-qq"]) && quiet(&["install", "-y", "-qq", package]);
+    which(binary)
+}
+
+pub fn target_dir(workspace: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from)
 }
 
 pub fn which(name: &str) -> Option<PathBuf> {

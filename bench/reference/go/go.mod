@@ -1,0 +1,3 @@
+module example.com/reference
+
+go 1.19

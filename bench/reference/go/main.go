@@ -1,0 +1,124 @@
+// Reference server: Go's net/http, a goroutine per connection, serving the route contract of
+// shared/DESIGN.md with the limits of server_core::Config::default(). Usage: main [HOST:PORT].
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// burnCPU is the workload's LCG loop, the same computation as bench::burn_cpu.
+func burnCPU(work time.Duration) uint64 {
+	end := time.Now().Add(work)
+	x := uint64(1)
+	for time.Now().Before(end) {
+		for i := 0; i < 100; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	return x
+}
+
+func query(r *http.Request, key string) int {
+	n, _ := strconv.Atoi(r.URL.Query().Get(key))
+	return n
+}
+
+func text(w http.ResponseWriter, body string) {
+	w.Header().Set("Content-Type", "text/plain")
+	io.WriteString(w, body)
+}
+
+func main() {
+	addr := "127.0.0.1:8080"
+	if len(os.Args) > 1 {
+		addr = os.Args[1]
+	}
+	mux := http.NewServeMux()
+	get := func(path string, handler http.HandlerFunc) {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet {
+				w.Header().Set("Allow", "GET")
+				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+			handler(w, r)
+		})
+	}
+	get("/plaintext", func(w http.ResponseWriter, r *http.Request) { text(w, "Hello, World!") })
+	get("/json", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := json.Marshal(struct {
+			Message string `json:"message"`
+		}{"Hello, World!"})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+	get("/wait", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Duration(query(r, "ms")) * time.Millisecond)
+		text(w, "ok")
+	})
+	get("/cpu", func(w http.ResponseWriter, r *http.Request) {
+		text(w, strconv.FormatUint(burnCPU(time.Duration(query(r, "us"))*time.Microsecond), 10))
+	})
+	// Go has no separate offload: the runtime preempts a long-running goroutine (every 10 ms)
+	// so that the others on the same GOMAXPROCS get their turn. That is Go's answer to /cpu-offload.
+	get("/cpu-offload", func(w http.ResponseWriter, r *http.Request) {
+		text(w, strconv.FormatUint(burnCPU(time.Duration(query(r, "us"))*time.Microsecond), 10))
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(body)
+	})
+	// "/" matches every path ServeMux has no pattern for.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+
+	server := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening on %s\n", listener.Addr())
+
+	done := make(chan struct{})
+	go func() {
+		signals := make(chan os.Signal, 1)
+		signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+		<-signals
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		server.Shutdown(ctx)
+		close(done)
+	}()
+	if err := server.Serve(listener); err != http.ErrServerClosed {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	<-done
+}
