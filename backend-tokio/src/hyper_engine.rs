@@ -23,8 +23,8 @@ use crate::{TokioRuntime, serve};
 /// measured against.
 ///
 /// It applies what hyper offers of [`Config`]: `max_header_bytes` (`max_header_size`), `max_headers`,
-/// `header_read_timeout`, `max_body_bytes` (the body is collected through `Limited`), and
-/// `pipeline_flush`. It takes part in `max_connections` and graceful shutdown through the same
+/// `header_read_timeout`, `max_body_bytes` (the body is collected through `Limited`),
+/// `half_close` (answers to a client that shut down its sending side), and `pipeline_flush`. It takes part in `max_connections` and graceful shutdown through the same
 /// registry as every backend. Where hyper answers differently from server-core's engine, the
 /// conformance suite lists the case as a known gap of this engine (see `tests/conformance.rs`):
 /// hyper has no idle, body-read or write timeouts, answers some malformed input differently, and
@@ -40,6 +40,8 @@ impl Backend for Hyper {
             .max_headers(config.max_headers)
             .max_buf_size(config.max_header_bytes.max(8192) + 8192)
             .max_header_size(config.max_header_bytes)
+            // Off by default in hyper: a client that half-closes would lose its answers.
+            .half_close(true)
             .pipeline_flush(true);
         let settings = Arc::new(Settings {
             builder,

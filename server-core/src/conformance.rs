@@ -105,7 +105,8 @@ macro_rules! conformance_suite {
             unknown_transfer_coding, header_too_large, too_many_headers, body_too_large,
             chunked_body_too_large, unsupported_version, header_read_timeout, slowloris_trickle,
             idle_timeout, panic_isolation, sleep_and_offload, graceful_shutdown, max_connections,
-            many_concurrent_clients, unread_pipeline_is_bounded, resets_mid_request_and_response
+            many_concurrent_clients, unread_pipeline_is_bounded, resets_mid_request_and_response,
+            half_closed_client, slowloris_crowd, panics_under_concurrency
         );
     };
 }
@@ -842,6 +843,121 @@ pub mod cases {
             1,
             "reset connections were not released"
         );
+        assert!(server.shutdown());
+    }
+
+    /// A client that sends its requests and then shuts down its sending side (a half-close) still
+    /// gets every answer, and then the connection is closed.
+    pub fn half_closed_client(start: Start) {
+        let server = start(test_config());
+        let mut c = Client::connect(server.local_addr());
+        c.send(&[get("/hello"), get("/sleep?ms=50"), get("/hello")].concat());
+        c.stream.shutdown(std::net::Shutdown::Write).unwrap();
+        for expected in [&b"Hello, World!"[..], b"slept", b"Hello, World!"] {
+            let r = c.reply();
+            assert_eq!((r.status, r.body.as_slice()), (200, expected));
+        }
+        assert!(
+            c.closed_within(Duration::from_secs(2)),
+            "connection left open after the client's half-close"
+        );
+        assert!(server.shutdown());
+    }
+
+    /// 2,000 clients trickle their heads a byte at a time (slowloris) while a normal client keeps
+    /// making requests: the normal requests are answered promptly throughout, and every slow
+    /// connection is closed (with or without a `408`) once the header-read timeout passes.
+    pub fn slowloris_crowd(start: Start) {
+        const SLOW: usize = 2000;
+        let timeout = Duration::from_secs(1);
+        let server = start(Config {
+            header_read_timeout: timeout,
+            ..test_config()
+        });
+        let addr = server.local_addr();
+        let began = Instant::now();
+        let mut slow: Vec<TcpStream> = (0..SLOW)
+            .map(|_| {
+                let mut s = TcpStream::connect(addr).expect("connect a slow client");
+                s.write_all(b"GET /hello HTTP/1.1\r\n").unwrap();
+                s.set_nonblocking(true).unwrap();
+                s
+            })
+            .collect();
+        let opened = began.elapsed();
+        let normal = std::thread::spawn(move || {
+            let mut worst = Duration::ZERO;
+            let mut c = Client::connect(addr);
+            for _ in 0..40 {
+                let sent = Instant::now();
+                assert_eq!(c.request(&get("/hello")).status, 200);
+                worst = worst.max(sent.elapsed());
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            worst
+        });
+        // One more header byte per slow client every 100 ms, until the timeout has passed for all.
+        let mut open = vec![true; SLOW];
+        while began.elapsed() < opened + timeout + Duration::from_secs(2) && open.contains(&true) {
+            for (s, open) in slow.iter_mut().zip(&mut open).filter(|(_, open)| **open) {
+                if let Err(e) = s.write(b"X")
+                    && e.kind() != io::ErrorKind::WouldBlock
+                {
+                    *open = false;
+                    continue;
+                }
+                let mut buf = [0u8; 256];
+                // EOF, a reset, or the 408 followed by EOF: the server has given up on this client.
+                match s.read(&mut buf) {
+                    Ok(0) => *open = false,
+                    Err(e) if e.kind() != io::ErrorKind::WouldBlock => *open = false,
+                    _ => {}
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let worst = normal
+            .join()
+            .expect("a normal request failed beside the slow clients");
+        assert!(
+            worst < Duration::from_millis(500),
+            "a normal request took {worst:?} beside {SLOW} slow clients"
+        );
+        let still_open = open.iter().filter(|o| **o).count();
+        assert_eq!(
+            still_open,
+            0,
+            "{still_open} slow clients still connected {:?} after the header-read timeout",
+            began.elapsed() - opened
+        );
+        drop(slow);
+        assert!(server.shutdown());
+    }
+
+    /// 200 clients at once, every other one hitting a handler that panics: each panic costs its
+    /// own request a `500` and nothing else; the others are served, and so is the next client.
+    pub fn panics_under_concurrency(start: Start) {
+        let server = start(test_config());
+        let addr = server.local_addr();
+        let clients: Vec<_> = (0..200)
+            .map(|i| {
+                std::thread::Builder::new()
+                    .stack_size(64 * 1024)
+                    .spawn(move || {
+                        let (path, status) = if i % 2 == 0 {
+                            ("/panic", 500)
+                        } else {
+                            ("/hello", 200)
+                        };
+                        assert_eq!(Client::connect(addr).request(&get(path)).status, status, "{path}");
+                    })
+                    .unwrap()
+            })
+            .collect();
+        for c in clients {
+            c.join().expect("a client got the wrong answer");
+        }
+        assert_eq!(Client::connect(addr).request(&get("/hello")).status, 200);
         assert!(server.shutdown());
     }
 }

@@ -37,6 +37,11 @@ pub struct Args {
     /// Measure no reference server.
     #[arg(long, conflicts_with = "references")]
     no_references: bool,
+    /// Measure only the server already running at this URL (e.g. `http://10.0.0.2:8080`, a
+    /// `serve` or a load balancer on another machine): load-side figures only, since its CPU and
+    /// memory are not readable from here; idle is skipped.
+    #[arg(long, conflicts_with_all = ["backends", "references", "serve"])]
+    target: Option<String>,
     /// Scenarios to run (comma-separated). Default: all (quick: plaintext,json).
     #[arg(long, value_enum, value_delimiter = ',')]
     scenarios: Vec<Scenario>,
@@ -121,7 +126,7 @@ fn run(args: Args) -> Result<(), String> {
     let need_wrk = scenarios
         .iter()
         .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait));
-    let tools = tools::prepare(&workspace, args.serve.clone(), need_wrk)?;
+    let tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
     if let Err(e) = server::pin_self(&settings.load_cpus) {
         eprintln!(
             "note: could not pin the driver to CPUs {:?}: {e}",
@@ -129,12 +134,14 @@ fn run(args: Args) -> Result<(), String> {
         );
     }
     let pipeline_script = workspace.join("bench/pipeline.lua");
-    let mut subjects: Vec<Subject> = backends
-        .iter()
-        .map(|&backend| Subject::backend(&tools.serve, backend))
-        .collect();
-    for reference in references {
-        subjects.extend(reference.prepare(&workspace)?);
+    let mut subjects: Vec<Subject> = Vec::new();
+    if let Some(url) = &args.target {
+        subjects.push(Subject::running(url)?);
+    } else if let Some(serve) = &tools.serve {
+        subjects.extend(backends.iter().map(|&backend| Subject::backend(serve, backend)));
+        for reference in references {
+            subjects.extend(reference.prepare(&workspace)?);
+        }
     }
 
     let jobs: Vec<Job> = scenarios
@@ -153,7 +160,8 @@ fn run(args: Args) -> Result<(), String> {
             })
         })
         .filter(|job| {
-            let skip = job.scenario == Scenario::Pipelined && tools.wrk.is_none();
+            let skip = (job.scenario == Scenario::Pipelined && tools.wrk.is_none())
+                || (job.scenario == Scenario::Idle && job.subject.running.is_some());
             !skip
         })
         .collect();

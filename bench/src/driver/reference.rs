@@ -40,6 +40,7 @@ impl Reference {
             reference: true,
             program,
             args,
+            running: None,
         };
         let path = |p: PathBuf| p.to_string_lossy().into_owned();
         match self {

@@ -117,7 +117,8 @@ struct Sample {
     load: Load,
     /// The second load of the mixed scenarios: the heavy requests.
     heavy: Option<Load>,
-    server_cpu_s: f64,
+    /// `None` for a `--target` server, whose `/proc` is not ours to read.
+    server_cpu_s: Option<f64>,
     wall_s: f64,
     loadgen_cpu_s: f64,
     memory: MemorySamples,
@@ -251,9 +252,10 @@ fn measure(
         }
         .spawn(&tools.oha, cpus)
     };
-    let cpu0 = procfs::cpu_seconds(server.pid());
+    let server_cpu = || server.pid().map(procfs::cpu_seconds);
+    let cpu0 = server_cpu();
     let children0 = procfs::children_cpu_seconds();
-    let sampler = Sampler::start(server.pid());
+    let sampler = server.pid().map(Sampler::start);
     let started = Instant::now();
     let (load, heavy) = match job.scenario {
         Scenario::Plaintext | Scenario::Sweep => (oha_load(oha("/plaintext", connections, None)?)?, None),
@@ -299,8 +301,8 @@ fn measure(
     };
     Ok(Sample {
         wall_s: started.elapsed().as_secs_f64(),
-        memory: sampler.finish(),
-        server_cpu_s: procfs::cpu_seconds(server.pid()) - cpu0,
+        memory: sampler.map(Sampler::finish).unwrap_or_default(),
+        server_cpu_s: server_cpu().zip(cpu0).map(|(end, start)| end - start),
         loadgen_cpu_s: procfs::children_cpu_seconds() - children0,
         load,
         heavy,
@@ -319,6 +321,9 @@ fn oha_load(child: std::process::Child) -> Result<Load, String> {
 
 /// Opens `n` keep-alive connections, one request each, holds them, and reads the server's memory.
 fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
+    let pid = server
+        .pid()
+        .ok_or("idle reads the server's memory from /proc: not for a --target server")?;
     let open = |addr: SocketAddr| -> std::io::Result<TcpStream> {
         let mut stream = TcpStream::connect(addr)?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
@@ -346,12 +351,12 @@ fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
         }
     }
     std::thread::sleep(Duration::from_millis(1500));
-    let rss = procfs::tree_status_field(server.pid(), "VmRSS:");
+    let rss = procfs::tree_status_field(pid, "VmRSS:");
     let memory = MemorySamples {
         peak_rss_kb: rss,
         steady_rss_kb: rss,
         peak_kernel_stack_kb: procfs::kernel_stack_kb(),
-        peak_threads: procfs::tree_status_field(server.pid(), "Threads:"),
+        peak_threads: procfs::tree_status_field(pid, "Threads:"),
     };
     let served = held.len();
     drop(held);
@@ -362,7 +367,7 @@ fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
             ..Load::default()
         },
         heavy: None,
-        server_cpu_s: 0.0,
+        server_cpu_s: None,
         wall_s: started.elapsed().as_secs_f64(),
         loadgen_cpu_s: 0.0,
         memory,
@@ -398,17 +403,22 @@ fn aggregate(
     let of = |f: &dyn Fn(&Sample) -> Option<f64>| -> Vec<f64> { samples.iter().filter_map(f).collect() };
     let med = |f: &dyn Fn(&Sample) -> Option<f64>| median(of(f));
     let idle = job.scenario == Scenario::Idle;
-    let cpu_per_req =
-        |s: &Sample| (!idle && s.load.requests > 0).then(|| s.server_cpu_s * 1e6 / total_requests(s) as f64);
+    let cpu_per_req = |s: &Sample| {
+        let cpu = s.server_cpu_s.filter(|_| !idle && s.load.requests > 0)?;
+        Some(cpu * 1e6 / total_requests(s) as f64)
+    };
     let rps = of(&|s| (!idle).then_some(s.load.rps));
     let p99 = of(&|s| s.load.p99_ms);
     let cpus = |list: &[usize]| list.len().max(1) as f64;
-    let server_pct =
-        med(&|s| (!idle).then(|| 100.0 * s.server_cpu_s / s.wall_s / cpus(&settings.server_cpus)));
+    let server_pct = med(&|s| {
+        let cpu = s.server_cpu_s.filter(|_| !idle)?;
+        Some(100.0 * cpu / s.wall_s / cpus(&settings.server_cpus))
+    });
     let loadgen_pct =
         med(&|s| (!idle).then(|| 100.0 * s.loadgen_cpu_s / s.wall_s / cpus(&settings.load_cpus)));
+    // A zero reading is a server whose memory was not read (--target).
     let per_conn = |s: &Sample, now: u64, base: u64| {
-        (s.connections > 0).then(|| now.saturating_sub(base) as f64 / s.connections as f64)
+        (s.connections > 0 && now > 0).then(|| now.saturating_sub(base) as f64 / s.connections as f64)
     };
     let median_rps = median(rps.clone());
     Run {

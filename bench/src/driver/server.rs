@@ -17,7 +17,9 @@ use super::procfs;
 const MAX_CONNECTIONS: &str = "20000";
 
 /// What a row measures and how to start it: `program args... 127.0.0.1:0`, after which the
-/// server prints a line with its bound `IP:PORT` on stdout and serves until SIGTERM.
+/// server prints a line with its bound `IP:PORT` on stdout and serves until SIGTERM; or a server
+/// already running at `running` (`--target`, possibly on another machine), which is not started,
+/// stopped or read from `/proc`.
 #[derive(Clone, Debug)]
 pub struct Subject {
     pub name: String,
@@ -25,6 +27,7 @@ pub struct Subject {
     pub reference: bool,
     pub program: PathBuf,
     pub args: Vec<String>,
+    pub running: Option<SocketAddr>,
 }
 
 impl Subject {
@@ -42,12 +45,33 @@ impl Subject {
             ]
             .map(String::from)
             .to_vec(),
+            running: None,
         }
+    }
+
+    /// A server already running at `url` (`http://HOST:PORT`, the route contract at its root).
+    pub fn running(url: &str) -> Result<Subject, String> {
+        let authority = url
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("--target {url}: only http:// URLs"))?
+            .trim_end_matches('/');
+        let addr = std::net::ToSocketAddrs::to_socket_addrs(authority)
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .ok_or_else(|| format!("--target {url}: cannot resolve {authority}"))?;
+        Ok(Subject {
+            name: authority.to_owned(),
+            reference: false,
+            program: PathBuf::new(),
+            args: Vec::new(),
+            running: Some(addr),
+        })
     }
 }
 
 pub struct ServerProcess {
-    child: Child,
+    /// `None` for a `--target` server, which this driver neither started nor can read.
+    child: Option<Child>,
     pub addr: SocketAddr,
     /// VmRSS right after start, before any request: the base of memory per connection.
     pub start_rss_kb: u64,
@@ -57,6 +81,17 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(subject: &Subject, cpus: &[usize]) -> Result<Self, String> {
+        if let Some(addr) = subject.running {
+            if !answers(addr) {
+                return Err(format!("{addr} did not answer GET /plaintext"));
+            }
+            return Ok(ServerProcess {
+                child: None,
+                addr,
+                start_rss_kb: 0,
+                start_kernel_stack_kb: 0,
+            });
+        }
         let mut command = Command::new(&subject.program);
         command
             .args(&subject.args)
@@ -64,65 +99,74 @@ impl ServerProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         pin_child(&mut command, cpus);
-        let mut child = command
+        let child = command
             .spawn()
             .map_err(|e| format!("starting {}: {e}", subject.program.display()))?;
+        // From here on, an error drops `server`, which stops the child.
+        let mut server = ServerProcess {
+            child: Some(child),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            start_rss_kb: 0,
+            start_kernel_stack_kb: 0,
+        };
+        let child = server.child.as_mut().expect("just started");
+        let pid = child.id();
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("piped"))
             .read_line(&mut line)
             .map_err(|e| format!("reading {}'s first line: {e}", subject.name))?;
-        let addr = line
+        server.addr = line
             .split_whitespace()
             .find_map(|word| word.parse().ok())
             .ok_or_else(|| format!("{} did not start: {line:?}", subject.name))?;
         // One request first, so that lazily created state (runtime pools, gunicorn's workers
         // booting) is the base that memory per connection is measured from, not part of it.
         let ready = Instant::now() + Duration::from_secs(10);
-        while !answers(addr) {
+        while !answers(server.addr) {
             if Instant::now() > ready {
                 return Err(format!("{} did not answer GET /plaintext", subject.name));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         std::thread::sleep(Duration::from_millis(300));
-        let start_rss_kb = procfs::tree_status_field(child.id(), "VmRSS:");
-        let start_kernel_stack_kb = procfs::kernel_stack_kb();
-        Ok(ServerProcess {
-            child,
-            addr,
-            start_rss_kb,
-            start_kernel_stack_kb,
-        })
+        server.start_rss_kb = procfs::tree_status_field(pid, "VmRSS:");
+        server.start_kernel_stack_kb = procfs::kernel_stack_kb();
+        Ok(server)
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
+    /// The server's pid, if it runs here under this driver.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// SIGTERM, then waits for the graceful shutdown; `false` if it had to be killed or failed.
+    /// A `--target` server is left running (and reported as a clean exit: nothing was observed).
     pub fn stop(mut self) -> bool {
         self.terminate()
     }
 
     fn terminate(&mut self) -> bool {
+        let Some(child) = &mut self.child else {
+            return true;
+        };
         // SAFETY: signalling our own child, which has not been reaped yet.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Ok(Some(status)) = child.try_wait() {
                 return status.success();
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = child.kill();
+        let _ = child.wait();
         false
     }
 }
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
+        if let Some(Ok(None)) = self.child.as_mut().map(Child::try_wait) {
             self.terminate();
         }
     }

@@ -7,7 +7,8 @@ use std::process::Command;
 pub const OHA_VERSION: &str = "1.16.0";
 
 pub struct Tools {
-    pub serve: PathBuf,
+    /// `None` when only a running `--target` is measured.
+    pub serve: Option<PathBuf>,
     pub oha: PathBuf,
     pub wrk: Option<PathBuf>,
     pub oha_version: String,
@@ -15,10 +16,16 @@ pub struct Tools {
 
 /// Finds or builds everything; says what it is doing when that takes a while.
 /// wrk is looked for (and installed) only when `need_wrk`: the chosen scenarios use it.
-pub fn prepare(workspace: &Path, serve: Option<PathBuf>, need_wrk: bool) -> Result<Tools, String> {
+pub fn prepare(
+    workspace: &Path,
+    serve: Option<PathBuf>,
+    need_serve: bool,
+    need_wrk: bool,
+) -> Result<Tools, String> {
     let serve = match serve {
-        Some(serve) => serve,
-        None => build_serve(workspace)?,
+        Some(serve) => Some(serve),
+        None if need_serve => Some(build_serve(workspace)?),
+        None => None,
     };
     let oha = match find_oha() {
         Some(oha) => oha,

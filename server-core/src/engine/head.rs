@@ -247,7 +247,9 @@ fn parse_content_length(value: &[u8]) -> Option<u64> {
 fn version_error(buf: &[u8]) -> StatusCode {
     let line = buf.split(|&b| b == b'\n').next().unwrap_or(buf);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let token = line.rsplit(|&b| b == b' ').next().unwrap_or(b"");
+    // The token after the target, not the line's last one: the verdict must not depend on how much
+    // of the line has arrived (found by fuzzing: `POST <c \0GET /a HTTP/1.1` gave 400 or 505).
+    let token = line.splitn(3, |&b| b == b' ').nth(2).unwrap_or(b"");
     match token.strip_prefix(b"HTTP/") {
         Some([major, rest @ ..]) if major.is_ascii_digit() && matches!(rest, [] | [b'.', ..]) => {
             StatusCode::HTTP_VERSION_NOT_SUPPORTED

@@ -16,6 +16,9 @@
 mod body;
 mod date;
 mod encode;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz;
 mod head;
 
 use std::time::Instant;

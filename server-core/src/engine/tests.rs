@@ -374,3 +374,36 @@ fn header_count_past_the_stack_slots_up_to_max_headers() {
     let (_, written, closed) = run(&[request(101).as_bytes()], limits());
     assert!(written.starts_with(b"HTTP/1.1 431 ") && closed);
 }
+
+/// Every committed fuzzing seed and every input that once failed a fuzz target, replayed through the
+/// same harness as `cargo fuzz` runs (server-core/fuzz; docs/reliability.md).
+#[test]
+fn fuzz_seeds_and_regressions_replay() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let targets: [(&str, fn(&[u8])); 3] = [
+        ("stream", super::fuzz::stream),
+        ("pipeline", super::fuzz::pipeline),
+        ("chunked", super::fuzz::chunked),
+    ];
+    for (target, harness) in targets {
+        let mut replayed = 0;
+        for dir in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                let data = std::fs::read(&path).unwrap();
+                if std::panic::catch_unwind(|| harness(&data)).is_err() {
+                    panic!("{} fails its harness", path.display());
+                }
+                replayed += 1;
+            }
+        }
+        assert!(
+            replayed >= 3,
+            "{target}: only {replayed} inputs found under {}",
+            root.display()
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! Fuzzing harnesses for the engine: the cargo-fuzz targets in `server-core/fuzz/` call these, and
+//! `engine::tests` replays the committed corpus through them, so every crash found becomes a
+//! regression test. Each harness checks properties, not just the absence of panics:
+//!
+//! - the same bytes give the same requests and answers however the reads split them;
+//! - the output is a sequence of well-formed responses, one per request, at most one error, last;
+//! - the engine's buffers stay within what [`Limits`] allow;
+//! - every call makes progress (no request loop without input).
+
+use bytes::Bytes;
+use http::Method;
+
+use super::{Conn, Limits, MAX_READ, Next};
+use crate::Response;
+
+/// Arbitrary bytes split into arbitrary reads under arbitrary limits.
+///
+/// Layout: 8 bytes of parameters (limits and the split seed), then the stream.
+pub fn stream(data: &[u8]) {
+    let Some((params, stream)) = data.split_first_chunk::<8>() else {
+        return;
+    };
+    let limits = limits(params);
+    let seed = u32::from_le_bytes([params[4], params[5], params[6], params[7]]);
+    check_split_invariant(stream, &limits, seed);
+}
+
+/// Well-formed requests (GET, POST with a body, chunked POST) then garbage: every well-formed request
+/// before the garbage is served, in order, with its body.
+///
+/// Layout: 8 bytes of parameters, then a program: each byte picks the next piece and the bytes after
+/// it fill that piece in.
+pub fn pipeline(data: &[u8]) {
+    let Some((params, program)) = data.split_first_chunk::<8>() else {
+        return;
+    };
+    let limits = Limits {
+        max_body_bytes: 64 * 1024,
+        max_header_bytes: 8 * 1024,
+        max_headers: 100,
+        ..limits(params)
+    };
+    let mut bytes = Input(program);
+    let mut wire = Vec::new();
+    let mut expected = Vec::new();
+    let mut clean = true;
+    while let Some(op) = bytes.byte() {
+        let path = format!("/p{}", bytes.byte().unwrap_or(0));
+        match op % 8 {
+            0..=3 => {
+                wire.extend_from_slice(format!("GET {path} HTTP/1.1\r\nHost: f\r\n\r\n").as_bytes());
+                expected.push(Seen::new(Method::GET, &path, b""));
+            }
+            4 | 5 => {
+                let body = bytes.sized(1);
+                let head = format!(
+                    "POST {path} HTTP/1.1\r\nHost: f\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                wire.extend_from_slice(head.as_bytes());
+                wire.extend_from_slice(body);
+                expected.push(Seen::new(Method::POST, &path, body));
+            }
+            6 => {
+                let body = bytes.sized(1);
+                wire.extend_from_slice(
+                    format!("POST {path} HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: chunked\r\n\r\n")
+                        .as_bytes(),
+                );
+                encode_chunked(&mut wire, body, &mut bytes);
+                expected.push(Seen::new(Method::POST, &path, body));
+            }
+            _ => {
+                // Garbage: whatever follows may or may not parse; only the prefix is checked.
+                clean = false;
+                wire.extend_from_slice(bytes.sized(1));
+            }
+        }
+        if !clean {
+            break;
+        }
+    }
+    let seed = u32::from_le_bytes([params[4], params[5], params[6], params[7]]);
+    let outcome = check_split_invariant(&wire, &limits, seed);
+    assert!(
+        outcome.requests.len() >= expected.len() && outcome.requests[..expected.len()] == expected[..],
+        "well-formed requests lost or changed: sent {expected:?}, served {:?}",
+        outcome.requests
+    );
+    if clean {
+        assert_eq!(outcome.requests.len(), expected.len());
+        assert!(
+            outcome.error.is_none(),
+            "error {:?} for well-formed input",
+            outcome.error
+        );
+    }
+}
+
+/// One chunked POST with arbitrary chunk sizes, extensions and trailers, optionally with one byte
+/// overwritten: intact, it is served with exactly its body (or 413 past the limit); damaged, it is
+/// served or refused, consistently however it is split.
+///
+/// Layout: 8 bytes of parameters, a damage byte pair, then the body and chunking choices.
+pub fn chunked(data: &[u8]) {
+    let Some((params, rest)) = data.split_first_chunk::<8>() else {
+        return;
+    };
+    let Some(([damage_at, damage], rest)) = rest.split_first_chunk::<2>().map(|(d, r)| (*d, r)) else {
+        return;
+    };
+    let limits = Limits {
+        max_header_bytes: 8 * 1024,
+        max_headers: 100,
+        ..limits(params)
+    };
+    let mut bytes = Input(rest);
+    let body = bytes.sized(8);
+    let mut wire = b"POST /c HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    encode_chunked(&mut wire, body, &mut bytes);
+    let damaged = damage_at != 0;
+    if damaged {
+        let at = usize::from(damage_at) * wire.len() / 256;
+        wire[at] = damage;
+    }
+    let seed = u32::from_le_bytes([params[4], params[5], params[6], params[7]]);
+    let outcome = check_split_invariant(&wire, &limits, seed);
+    if !damaged {
+        if body.len() <= limits.max_body_bytes {
+            assert_eq!(outcome.requests, [Seen::new(Method::POST, "/c", body)]);
+            assert_eq!(outcome.error, None);
+        } else {
+            assert!(outcome.requests.is_empty());
+            assert_eq!(outcome.error, Some(413));
+        }
+    }
+}
+
+/// Limits from four parameter bytes: small enough that fuzzed input reaches every one of them.
+fn limits(params: &[u8; 8]) -> Limits {
+    Limits {
+        max_header_bytes: 64 + usize::from(params[0]) * 64,
+        max_headers: 1 + usize::from(params[1] % 128),
+        max_body_bytes: usize::from(params[2]) * 64 + usize::from(params[3]),
+        server_header: None,
+    }
+}
+
+/// Chunks `body` with sizes, extensions and trailers chosen by `bytes`.
+fn encode_chunked(wire: &mut Vec<u8>, mut body: &[u8], bytes: &mut Input<'_>) {
+    while !body.is_empty() {
+        let choice = bytes.byte().unwrap_or(0);
+        let size = (usize::from(choice & 0x3f) + 1).min(body.len());
+        let (chunk, rest) = body.split_at(size);
+        let hex = if choice & 0x40 != 0 {
+            format!("{size:X}")
+        } else {
+            format!("{size:x}")
+        };
+        wire.extend_from_slice(hex.as_bytes());
+        if choice & 0x80 != 0 {
+            wire.extend_from_slice(b";ext=\"v\"");
+        }
+        wire.extend_from_slice(b"\r\n");
+        wire.extend_from_slice(chunk);
+        wire.extend_from_slice(b"\r\n");
+        body = rest;
+    }
+    wire.extend_from_slice(b"0\r\n");
+    if bytes.byte().is_some_and(|b| b & 1 == 1) {
+        wire.extend_from_slice(b"Trailer-Field: x\r\n");
+    }
+    wire.extend_from_slice(b"\r\n");
+}
+
+/// Reads bytes off the front of the fuzzer's input.
+struct Input<'a>(&'a [u8]);
+
+impl<'a> Input<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&first, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(first)
+    }
+
+    /// A length byte (times `unit`), then that many bytes.
+    fn sized(&mut self, unit: usize) -> &'a [u8] {
+        let len = usize::from(self.byte().unwrap_or(0)) * unit;
+        self.take(len)
+    }
+
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (taken, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        taken
+    }
+}
+
+/// A request as the handler saw it.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    method: Method,
+    target: String,
+    body: Bytes,
+}
+
+impl Seen {
+    fn new(method: Method, target: &str, body: &[u8]) -> Seen {
+        Seen {
+            method,
+            target: target.to_owned(),
+            body: Bytes::copy_from_slice(body),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    requests: Vec<Seen>,
+    /// The error status the engine answered with before closing, if any.
+    error: Option<u16>,
+}
+
+/// Drives `stream` through the engine twice, in the largest reads it offers and in reads split by
+/// `seed`, checks each run, and asserts that both saw the same.
+fn check_split_invariant(stream: &[u8], limits: &Limits, seed: u32) -> Outcome {
+    let whole = drive(stream, limits, |_| usize::MAX);
+    let mut state = seed | 1;
+    let split = drive(stream, limits, |offered| {
+        // xorshift32: a reproducible sequence of read sizes from 1 to the space offered.
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        1 + state as usize % offered.clamp(1, 300)
+    });
+    assert_eq!(whole, split, "the read boundaries changed what the engine did");
+    whole
+}
+
+/// Feeds `stream` in reads of at most `read_size(offered)` bytes, answering every request, then EOF;
+/// checks progress, the memory bound and the responses written.
+fn drive(stream: &[u8], limits: &Limits, mut read_size: impl FnMut(usize) -> usize) -> Outcome {
+    let mut conn = Conn::new(limits.clone());
+    let mut rest = stream;
+    let mut requests = Vec::new();
+    let mut output = Vec::new();
+    // Every pass either consumes input, ends the stream or serves a request made of consumed input.
+    let mut passes = 0;
+    let memory_bound = 4 * (limits.max_header_bytes + limits.max_body_bytes) + 2 * MAX_READ;
+    loop {
+        passes += 1;
+        assert!(passes <= 4 * stream.len() + 16, "no progress");
+        match conn.advance() {
+            Next::Request(req) => {
+                requests.push(Seen {
+                    method: req.method().clone(),
+                    target: req.uri().to_string(),
+                    body: req.body().clone(),
+                });
+                assert!(
+                    req.body().len() <= limits.max_body_bytes,
+                    "body over the limit served"
+                );
+                assert!(
+                    req.headers().len() <= limits.max_headers,
+                    "too many fields served"
+                );
+                conn.respond(Response::text("ok"), false);
+            }
+            Next::Read(_) => {
+                output.extend_from_slice(conn.output());
+                conn.written();
+                let buf = conn.read_buf();
+                let n = read_size(buf.len()).min(buf.len()).min(rest.len());
+                buf[..n].copy_from_slice(&rest[..n]);
+                conn.filled(n);
+                rest = &rest[n..];
+                assert!(
+                    conn.buffered() <= memory_bound,
+                    "{} bytes buffered, over the bound of {memory_bound}",
+                    conn.buffered()
+                );
+            }
+            Next::Close => break,
+        }
+    }
+    output.extend_from_slice(conn.output());
+    let error = check_responses(&output, requests.len());
+    Outcome { requests, error }
+}
+
+/// The written bytes are well-formed responses: one `200 ok` per request served (after any
+/// `100 Continue`), and at most one error answer, last. Returns that error's status.
+fn check_responses(mut output: &[u8], served: usize) -> Option<u16> {
+    let mut ok = 0;
+    let mut error = None;
+    while !output.is_empty() {
+        assert!(error.is_none(), "a response after the error answer");
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut response = httparse::Response::new(&mut headers);
+        let Ok(httparse::Status::Complete(len)) = response.parse(output) else {
+            panic!("malformed response: {:?}", String::from_utf8_lossy(output));
+        };
+        let status = response.code.expect("complete");
+        let body_len = response
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+            .map_or(0, |h| {
+                std::str::from_utf8(h.value).unwrap().parse::<usize>().unwrap()
+            });
+        match status {
+            100 => assert_eq!(body_len, 0),
+            200 => ok += 1,
+            400..=599 => error = Some(status),
+            other => panic!("unexpected status {other}"),
+        }
+        output = &output[len + body_len..];
+    }
+    assert_eq!(ok, served, "one 200 per request served");
+    error
+}
