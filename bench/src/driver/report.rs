@@ -215,7 +215,8 @@ fn loadgen_col() -> Column {
 }
 
 fn columns(scenario: &str) -> Vec<Column> {
-    let mb = |r: &Run| Some(r.peak_rss_kb as f64 / 1024.0);
+    // Zero: not read (a --target server).
+    let mb = |r: &Run| (r.peak_rss_kb > 0).then(|| r.peak_rss_kb as f64 / 1024.0);
     match scenario {
         "wait" => vec![
             rps_col(),
@@ -229,7 +230,7 @@ fn columns(scenario: &str) -> Vec<Column> {
             col("kernel stack KB/conn", Better::Lower, |r| {
                 r.kernel_stack_per_conn_kb
             }),
-            int_col("threads", |r| Some(r.threads as f64)),
+            int_col("threads", |r| (r.threads > 0).then_some(r.threads as f64)),
             loadgen_col(),
             errors_col(),
         ],
@@ -240,7 +241,7 @@ fn columns(scenario: &str) -> Vec<Column> {
             col("cheap p99.9 ms", Better::Lower, |r| r.p999_ms),
             col("heavy req/s", Better::Higher, |r| r.heavy_rps),
             col("heavy p99 ms", Better::Lower, |r| r.heavy_p99_ms),
-            int_col("threads", |r| Some(r.threads as f64)),
+            int_col("threads", |r| (r.threads > 0).then_some(r.threads as f64)),
             errors_col(),
         ],
         "idle" => vec![
@@ -250,7 +251,7 @@ fn columns(scenario: &str) -> Vec<Column> {
             }),
             col("total KB/conn", Better::Lower, total_per_conn),
             col("RSS MB", Better::Lower, mb),
-            int_col("threads", |r| Some(r.threads as f64)),
+            int_col("threads", |r| (r.threads > 0).then_some(r.threads as f64)),
             int_col("connections held", |r| Some(r.requests as f64)),
             errors_col(),
         ],
