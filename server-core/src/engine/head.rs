@@ -121,15 +121,19 @@ fn scan<'b>(
     // arrived at once or one by one (found by fuzzing: a long malformed field gave 400 or 431).
     let buf = &buf[..buf.len().min(limits.max_header_bytes + 1)];
     let mut req = httparse::Request::new(&mut []);
+    let incomplete = || {
+        if buf.len() > limits.max_header_bytes {
+            Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        } else {
+            Ok(None)
+        }
+    };
     let len = match req.parse_with_uninit_headers(buf, slots) {
         Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => {
-            return if buf.len() > limits.max_header_bytes {
-                Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
-            } else {
-                Ok(None)
-            };
-        }
+        Ok(httparse::Status::Partial) => return incomplete(),
+        // 400 or 505 is judged on the whole version token, so wait for the end of the line
+        // (found by fuzzing: `HTTP/2` then more bytes was 505 or 400 depending on the reads).
+        Err(httparse::Error::Version) if !buf.contains(&b'\n') => return incomplete(),
         Err(httparse::Error::TooManyHeaders) => return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
         Err(httparse::Error::Version) => return Err(version_error(buf)),
         Err(_) => return Err(StatusCode::BAD_REQUEST),
