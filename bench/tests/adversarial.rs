@@ -94,6 +94,11 @@ fn sigterm_with_requests_in_flight_loses_none() {
             assert_eq!(reply.header("connection"), Some("close"), "{}", backend.as_str());
         }
         let status = server.wait_for(Duration::from_secs(5));
+        eprintln!(
+            "{}: {CLIENTS} in-flight requests answered, exit {status:?} {:?} after SIGTERM",
+            backend.as_str(),
+            signalled.elapsed()
+        );
         assert!(
             status.is_some_and(|s| s.success()),
             "{}: after SIGTERM: {status:?} within {:?}",
@@ -148,9 +153,15 @@ fn fd_exhaustion_backs_off_and_recovers() {
             );
         }
         drop(crowd);
-        let until = Instant::now() + Duration::from_secs(10);
+        let freed = Instant::now();
+        let until = freed + Duration::from_secs(10);
         loop {
             if answers(addr) {
+                eprintln!(
+                    "{}: {busy:.2} s of CPU in 1 s without descriptors; serving again {:?} after they were freed",
+                    backend.as_str(),
+                    freed.elapsed()
+                );
                 break;
             }
             assert!(

@@ -74,8 +74,14 @@ pub fn start<B: Backend>(config: Config) -> ServerHandle {
     B::bind(config, app()).expect("backend failed to start")
 }
 
+thread_local! {
+    /// The backend under test on this thread, for the figures some cases print.
+    static BACKEND: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+}
+
 /// Runs one case; see the module docs for how known gaps are treated.
 pub fn run<B: Backend>(name: &str, gaps: &[(&str, &str)], case: fn(&dyn Fn(Config) -> ServerHandle)) {
+    BACKEND.set(std::any::type_name::<B>());
     let start = |config: Config| start::<B>(config);
     let gap = gaps.iter().find(|(gap, _)| *gap == name);
     let outcome = catch_unwind(AssertUnwindSafe(|| case(&start)));
@@ -916,19 +922,25 @@ pub mod cases {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        let closed_after = began.elapsed() - opened;
         let worst = normal
             .join()
             .expect("a normal request failed beside the slow clients");
+        // Straight to stderr, as the figures of docs/reliability.md.
+        let _ = writeln!(
+            io::stderr(),
+            "slowloris_crowd on {}: {SLOW} slow clients opened in {opened:?}; slowest normal request \
+             {worst:?}; all slow ones closed {closed_after:?} after opening (header-read timeout {timeout:?})",
+            BACKEND.get()
+        );
         assert!(
             worst < Duration::from_millis(500),
             "a normal request took {worst:?} beside {SLOW} slow clients"
         );
         let still_open = open.iter().filter(|o| **o).count();
         assert_eq!(
-            still_open,
-            0,
-            "{still_open} slow clients still connected {:?} after the header-read timeout",
-            began.elapsed() - opened
+            still_open, 0,
+            "{still_open} slow clients still connected {closed_after:?} after the header-read timeout"
         );
         drop(slow);
         assert!(server.shutdown());

@@ -251,7 +251,10 @@ fn summary(run: &Run) -> String {
         f(run.rps, 0),
         f(run.p99_ms, 2),
         f(run.cpu_us_per_req, 2),
-        f((run.peak_rss_kb > 0).then_some(run.peak_rss_kb as f64 / 1024.0), 0),
+        f(
+            (run.peak_rss_kb > 0).then_some(run.peak_rss_kb as f64 / 1024.0),
+            0
+        ),
         f(run.rss_per_conn_kb, 1),
         run.errors + run.non_2xx,
         if run.loadgen_saturated {
