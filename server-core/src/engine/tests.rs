@@ -380,7 +380,8 @@ fn header_count_past_the_stack_slots_up_to_max_headers() {
 #[test]
 fn fuzz_seeds_and_regressions_replay() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let targets: [(&str, fn(&[u8])); 3] = [
+    type Harness = fn(&[u8]);
+    let targets: [(&str, Harness); 3] = [
         ("stream", super::fuzz::stream),
         ("pipeline", super::fuzz::pipeline),
         ("chunked", super::fuzz::chunked),
