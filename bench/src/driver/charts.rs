@@ -83,7 +83,17 @@ pub fn bars(area: &Area, title: &str, unit: &str, labels: &[String], series: &[B
             .map_err(err)?;
     }
     if series.len() > 1 {
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        // In the corner beside the shorter bars: the top three rows or the bottom three.
+        let longest = |rows: std::ops::Range<usize>| {
+            rows.flat_map(|i| series.iter().filter_map(move |s| s.values[i]))
+                .fold(0.0, f64::max)
+        };
+        let corner = if longest(0..n.min(3)) <= longest(n.saturating_sub(3)..n) {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::LowerRight
+        };
+        legend(&mut chart, corner)?;
     }
     Ok(())
 }
