@@ -2,60 +2,20 @@
 //! clients have requests in flight, and running out of file descriptors. (The in-process attacks
 //! are cases of the conformance suite.)
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use bench::BackendName;
+use common::serve;
 use server_core::conformance::Client;
 
 /// may_minihttp does not track its connections: on shutdown it stops accepting and exits, cutting
 /// requests in flight (a known gap of that reference engine in the conformance suite).
 const NOT_GRACEFUL: [BackendName; 1] = [BackendName::CoroutineMinihttp];
-
-/// `serve --backend B` on an ephemeral port, with its open-files limit (soft and hard) set to
-/// `fd_limit` if given.
-fn serve(backend: BackendName, fd_limit: Option<u64>) -> (Serve, SocketAddr) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_serve"));
-    command
-        .args([
-            "--backend",
-            backend.as_str(),
-            "--addr",
-            "127.0.0.1:0",
-            "--workers",
-            "2",
-        ])
-        .stdout(Stdio::piped());
-    if let Some(limit) = fd_limit {
-        let rlimit = libc::rlimit {
-            rlim_cur: limit,
-            rlim_max: limit,
-        };
-        // SAFETY: setrlimit is async-signal-safe and the struct is built before fork.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
-    let mut child = Serve(command.spawn().expect("spawn serve"));
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.parse().ok())
-        .unwrap_or_else(|| panic!("{}: no address in {line:?}", backend.as_str()));
-    (child, addr)
-}
 
 /// 64 clients each have a `GET /wait?ms=300` in flight when `serve` gets SIGTERM: every one is
 /// answered `200` with `Connection: close`, and the process exits 0 well within its grace period.
@@ -192,27 +152,4 @@ fn cpu_seconds(pid: u32) -> f64 {
     // SAFETY: sysconf has no preconditions.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
     (fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()) / ticks
-}
-
-/// Kills the server if the test fails before it exits, so that no orphan outlives the test.
-struct Serve(Child);
-
-impl Serve {
-    fn wait_for(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let until = Instant::now() + limit;
-        while Instant::now() < until {
-            if let Ok(Some(status)) = self.0.try_wait() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

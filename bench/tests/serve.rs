@@ -3,39 +3,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
-
 use bench::BackendName;
-use common::{check_routes, get};
+use common::{check_routes, get, serve};
 use server_core::conformance::Client;
 
 #[test]
 fn every_backend_serves_every_route() {
     for backend in BackendName::ALL {
-        let mut serve = Serve(
-            Command::new(env!("CARGO_BIN_EXE_serve"))
-                .args([
-                    "--backend",
-                    backend.as_str(),
-                    "--addr",
-                    "127.0.0.1:0",
-                    "--workers",
-                    "2",
-                ])
-                .stdout(Stdio::piped())
-                .spawn()
-                .expect("spawn serve"),
-        );
-        let mut line = String::new();
-        BufReader::new(serve.0.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr: SocketAddr = line
-            .split_whitespace()
-            .find_map(|w| w.parse().ok())
-            .unwrap_or_else(|| panic!("{}: no address in {line:?}", backend.as_str()));
+        let (mut server, addr) = serve(backend, None);
 
         if backend == BackendName::CoroutineMinihttp {
             // may_minihttp keeps unread bytes as the next request and drops malformed ones; check
@@ -55,27 +30,12 @@ fn every_backend_serves_every_route() {
         }
 
         // SAFETY: signalling our own child process.
-        unsafe { libc_kill(serve.0.id() as i32, 15) };
-        let status = serve.0.wait().unwrap();
+        unsafe { libc::kill(server.0.id() as i32, libc::SIGTERM) };
+        let status = server.0.wait().unwrap();
         assert!(
             status.success(),
             "{}: serve exited with {status} after SIGTERM",
             backend.as_str()
         );
     }
-}
-
-/// Kills the server if the test fails before stopping it, so that no orphan outlives the test.
-struct Serve(std::process::Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-unsafe extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
 }

@@ -766,23 +766,13 @@ pub mod cases {
     pub fn many_concurrent_clients(start: Start) {
         let server = start(test_config());
         let addr = server.local_addr();
-        let clients: Vec<_> = (0..500)
-            .map(|i| {
-                std::thread::Builder::new()
-                    .stack_size(64 * 1024)
-                    .spawn(move || {
-                        let mut c = Client::connect(addr);
-                        for j in 0..3 {
-                            let r = c.request(&get(&format!("/info?c={i}&r={j}")));
-                            assert_eq!(r.body, format!("GET /info?c={i}&r={j} HTTP/1.1").into_bytes());
-                        }
-                    })
-                    .unwrap()
-            })
-            .collect();
-        for c in clients {
-            c.join().expect("a client failed");
-        }
+        concurrently(500, move |i| {
+            let mut c = Client::connect(addr);
+            for j in 0..3 {
+                let r = c.request(&get(&format!("/info?c={i}&r={j}")));
+                assert_eq!(r.body, format!("GET /info?c={i}&r={j} HTTP/1.1").into_bytes());
+            }
+        });
         assert!(server.shutdown());
     }
     /// A client that pipelines without ever reading its responses: once the server's writes block
@@ -951,25 +941,30 @@ pub mod cases {
     pub fn panics_under_concurrency(start: Start) {
         let server = start(test_config());
         let addr = server.local_addr();
-        let clients: Vec<_> = (0..200)
+        concurrently(200, move |i| {
+            let (path, status) = if i % 2 == 0 {
+                ("/panic", 500)
+            } else {
+                ("/hello", 200)
+            };
+            assert_eq!(Client::connect(addr).request(&get(path)).status, status, "{path}");
+        });
+        assert_eq!(Client::connect(addr).request(&get("/hello")).status, 200);
+        assert!(server.shutdown());
+    }
+
+    /// Runs `client(i)` for every `i` below `n`, all at once on their own threads; fails if one did.
+    fn concurrently(n: usize, client: impl Fn(usize) + Send + Copy + 'static) {
+        let clients: Vec<_> = (0..n)
             .map(|i| {
                 std::thread::Builder::new()
                     .stack_size(64 * 1024)
-                    .spawn(move || {
-                        let (path, status) = if i % 2 == 0 {
-                            ("/panic", 500)
-                        } else {
-                            ("/hello", 200)
-                        };
-                        assert_eq!(Client::connect(addr).request(&get(path)).status, status, "{path}");
-                    })
+                    .spawn(move || client(i))
                     .unwrap()
             })
             .collect();
         for c in clients {
-            c.join().expect("a client got the wrong answer");
+            c.join().expect("a client failed");
         }
-        assert_eq!(Client::connect(addr).request(&get("/hello")).status, 200);
-        assert!(server.shutdown());
     }
 }

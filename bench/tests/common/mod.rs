@@ -1,9 +1,14 @@
-//! The route contract, checked over real HTTP: shared by the tests of `serve` and of the
-//! reference servers.
+//! Shared by the test binaries: starting `serve`, and the route contract checked over real HTTP.
+//! Each binary uses part of it.
+#![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use bench::BackendName;
 use server_core::conformance::Client;
 
 pub fn get(path: &str) -> Vec<u8> {
@@ -47,4 +52,68 @@ pub fn check_routes(addr: SocketAddr) {
     assert_eq!(c.request(&get("/echo")).status, 405, "GET on a POST route");
 
     assert_eq!(Client::connect(addr).request(&get("/nope")).status, 404);
+}
+
+/// `serve --backend B` on an ephemeral port, with its open-files limit (soft and hard) set to
+/// `fd_limit` if given.
+pub fn serve(backend: BackendName, fd_limit: Option<u64>) -> (Serve, SocketAddr) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_serve"));
+    command
+        .args([
+            "--backend",
+            backend.as_str(),
+            "--addr",
+            "127.0.0.1:0",
+            "--workers",
+            "2",
+        ])
+        .stdout(Stdio::piped());
+    if let Some(limit) = fd_limit {
+        let rlimit = libc::rlimit {
+            rlim_cur: limit,
+            rlim_max: limit,
+        };
+        // SAFETY: setrlimit is async-signal-safe and the struct is built before fork.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut child = Serve(command.spawn().expect("spawn serve"));
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("{}: no address in {line:?}", backend.as_str()));
+    (child, addr)
+}
+
+/// Kills the server if the test fails before it exits, so that no orphan outlives the test.
+pub struct Serve(pub Child);
+
+impl Serve {
+    pub fn wait_for(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
