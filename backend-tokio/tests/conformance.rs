@@ -30,6 +30,5 @@ mod hyper {
         "body_too_large" => "413 comes from the body collector, so hyper keeps the connection open",
         "chunked_body_too_large" => "hyper closes on an oversized chunked body without an answer",
         "header_read_timeout" => "hyper's header_read_timeout closes without a 408",
-        "unread_pipeline_is_bounded" => "hyper keeps reading an unread pipeline (53 MB of requests in 20 s)",
     ]);
 }
