@@ -42,7 +42,7 @@ pub struct Args {
     /// memory are not readable from here; idle is skipped.
     #[arg(long, conflicts_with_all = ["backends", "references", "serve"])]
     target: Option<String>,
-    /// Scenarios to run (comma-separated). Default: all (quick: plaintext,json).
+    /// Scenarios to run (comma-separated). Default: all but soak (quick: plaintext,json).
     #[arg(long, value_enum, value_delimiter = ',')]
     scenarios: Vec<Scenario>,
     /// Measured repetitions per run; the median is reported with the min–max spread.
@@ -57,7 +57,10 @@ pub struct Args {
     /// Seconds per measured run of the wait scenario.
     #[arg(long)]
     wait_duration: Option<f64>,
-    /// Connections of the wait scenario (each request waits 500 ms).
+    /// Seconds of the soak scenario's one run.
+    #[arg(long, default_value_t = 600.0)]
+    soak_duration: f64,
+    /// Connections of the wait and soak scenarios (each request waits 500 ms).
     #[arg(long, default_value_t = 10_000)]
     wait_connections: usize,
     /// CPUs the server is pinned to (comma-separated).
@@ -125,7 +128,7 @@ fn run(args: Args) -> Result<(), String> {
     raise_fd_limit();
     let need_wrk = scenarios
         .iter()
-        .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait));
+        .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait | Scenario::Soak));
     let tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
     if let Err(e) = server::pin_self(&settings.load_cpus) {
         eprintln!(
@@ -170,7 +173,7 @@ fn run(args: Args) -> Result<(), String> {
         .map(|j| settings.planned_seconds(j.scenario, j.connections))
         .sum();
     eprintln!(
-        "bench: {} runs ({} servers, scenarios {}), {} reps each; planned about {}",
+        "bench: {} runs ({} servers, scenarios {}), {} reps each (soak: one); planned about {}",
         jobs.len(),
         subjects.len(),
         scenarios.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
@@ -232,6 +235,7 @@ fn settings(args: &Args) -> Settings {
         wait_duration_s: args.wait_duration.unwrap_or(if quick { 3.0 } else { 15.0 }),
         wait_connections: args.wait_connections,
         wait_ms: 500,
+        soak_duration_s: args.soak_duration,
         idle_connections: vec![1_000, 10_000],
         sweep_connections: vec![1, 16, 256, 4_096, 10_000],
         server_cpus: args.server_cpus.clone(),
@@ -246,8 +250,20 @@ fn summary(run: &Run) -> String {
         return format!("not measured: {note}");
     }
     let f = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+    let leaks = match (
+        run.fds_before,
+        run.fds_after,
+        run.threads_before,
+        run.threads_after,
+    ) {
+        (Some(fb), Some(fa), Some(tb), Some(ta)) => format!(
+            "  RSS slope {} KB/min  fds {fb} → {fa}  threads {tb} → {ta}",
+            f(run.rss_slope_kb_per_min, 1)
+        ),
+        _ => String::new(),
+    };
     format!(
-        "{} req/s  p99 {} ms  {} CPU-µs/req  peak RSS {} MB  {} KB/conn  errors {}{}",
+        "{} req/s  p99 {} ms  {} CPU-µs/req  peak RSS {} MB  {} KB/conn  errors {}{leaks}{}",
         f(run.rps, 0),
         f(run.p99_ms, 2),
         f(run.cpu_us_per_req, 2),

@@ -71,6 +71,16 @@ pub fn tree_status_field(pid: u32, key: &str) -> u64 {
         .sum()
 }
 
+/// Open file descriptors of the process and its descendants: sockets that outlive their
+/// connections show up here.
+pub fn open_fds(pid: u32) -> u64 {
+    tree(pid)
+        .into_iter()
+        .filter_map(|p| fs::read_dir(format!("/proc/{p}/fd")).ok())
+        .map(|entries| entries.count() as u64)
+        .sum()
+}
+
 /// Kernel memory used for thread stacks, system-wide, in kB: what RSS does not show of a thread.
 pub fn kernel_stack_kb() -> u64 {
     field("/proc/meminfo", "KernelStack:")

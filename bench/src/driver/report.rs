@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::charts::{self, Bars};
 use super::procfs;
+use clap::ValueEnum;
+
 use super::scenario::{Run, Scenario, Settings};
 
 #[derive(Serialize, Deserialize)]
@@ -234,6 +236,39 @@ fn columns(scenario: &str) -> Vec<Column> {
             loadgen_col(),
             errors_col(),
         ],
+        "soak" => vec![
+            col("minutes", Better::Neither, |r| {
+                Some(r.requests as f64 / r.rps? / 60.0)
+            }),
+            rps_col(),
+            col("% of ceiling", Better::Higher, |r| r.ceiling_pct),
+            col("p99 ms", Better::Lower, |r| r.p99_ms),
+            col("max ms", Better::Lower, |r| r.max_ms),
+            col("peak RSS MB", Better::Lower, mb),
+            col("steady RSS MB", Better::Lower, |r| {
+                (r.steady_rss_kb > 0).then(|| r.steady_rss_kb as f64 / 1024.0)
+            }),
+            col("RSS slope KB/min", Better::Neither, |r| r.rss_slope_kb_per_min),
+            Column {
+                title: "descriptors at rest before → after",
+                better: Better::Neither,
+                value: |r| Some(r.fds_after? as f64 - r.fds_before? as f64),
+                cell: |r, _| format!("{} → {}", r.fds_before.unwrap_or(0), r.fds_after.unwrap_or(0)),
+            },
+            Column {
+                title: "threads at rest before → after",
+                better: Better::Neither,
+                value: |r| Some(r.threads_after? as f64 - r.threads_before? as f64),
+                cell: |r, _| {
+                    format!(
+                        "{} → {}",
+                        r.threads_before.unwrap_or(0),
+                        r.threads_after.unwrap_or(0)
+                    )
+                },
+            },
+            errors_col(),
+        ],
         "mixed" | "mixed-offload" => vec![
             col("cheap req/s", Better::Higher, |r| r.rps),
             col("cheap p50 ms", Better::Lower, |r| r.p50_ms),
@@ -359,6 +394,29 @@ fn reading(scenario: &str, runs: &[&Run]) -> String {
                 extremes(runs, |r| r.cpu_us_per_req, "CPU per request", "µs"),
             )
         }
+        "soak" => {
+            let leaked: Vec<String> = runs
+                .iter()
+                .filter(|r| r.fds_after > r.fds_before || r.threads_after > r.threads_before)
+                .map(|r| r.backend.clone())
+                .collect();
+            format!(
+                "The wait load held for the whole run: RSS slope fitted over its second half; descriptors and threads \
+                 read with no connection open, after the warm-up and again once the load's connections closed (up \
+                 to 30 s later). More held after than before: {}. {}",
+                if leaked.is_empty() {
+                    "none".into()
+                } else {
+                    leaked.join(", ")
+                },
+                extremes(
+                    runs,
+                    |r| r.rss_slope_kb_per_min.map(f64::abs),
+                    "|RSS slope|",
+                    "KB/min"
+                ),
+            )
+        }
         "mixed" | "mixed-offload" => format!(
             "Cheap requests arrive at a fixed 2,000 req/s while 10 ms CPU jobs arrive at 50 req/s (half the server's \
              core{}). {}",
@@ -441,6 +499,11 @@ const INTRO: &[(&str, &str)] = &[
         "The same mix with the heavy work in `server_core::unblock` (/cpu-offload).",
     ),
     (
+        "soak",
+        "The wait scenario (10,000 connections, 500 ms waits) held for minutes in one run: errors, memory growth \
+              and leaks over time. Run on its own: `--scenarios soak`.",
+    ),
+    (
         "idle",
         "Open keep-alive connections, one request each, then held: memory per connection.",
     ),
@@ -499,7 +562,7 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
     if has("plaintext") {
         let _ = writeln!(md, "![CPU per request](img/cpu_per_request.svg)\n");
     }
-    for scenario in Scenario::ALL.iter().map(|s| s.as_str()) {
+    for scenario in Scenario::value_variants().iter().map(|s| s.as_str()) {
         let runs = by_scenario(results, scenario);
         if runs.is_empty() {
             continue;

@@ -33,6 +33,9 @@ pub enum Scenario {
     Sweep,
     /// /plaintext pipelined 16 deep over 64 connections (wrk).
     Pipelined,
+    /// The wait load held for --soak-duration (10 minutes), one rep: errors, the RSS slope, and
+    /// descriptors and threads left after it. Not in the default run.
+    Soak,
 }
 
 impl Scenario {
@@ -59,6 +62,7 @@ impl Scenario {
             Scenario::Idle => "idle",
             Scenario::Sweep => "sweep",
             Scenario::Pipelined => "pipelined",
+            Scenario::Soak => "soak",
         }
     }
 
@@ -66,7 +70,7 @@ impl Scenario {
     pub fn connections(self, settings: &Settings) -> Vec<usize> {
         match self {
             Scenario::Plaintext | Scenario::Json => vec![256],
-            Scenario::Wait => vec![settings.wait_connections],
+            Scenario::Wait | Scenario::Soak => vec![settings.wait_connections],
             Scenario::Cpu | Scenario::Pipelined => vec![64],
             // cheap + heavy connections
             Scenario::Mixed | Scenario::MixedOffload => vec![8 + 16],
@@ -85,6 +89,9 @@ pub struct Settings {
     pub wait_duration_s: f64,
     pub wait_connections: usize,
     pub wait_ms: u64,
+    /// Absent from results written before the soak scenario existed.
+    #[serde(default)]
+    pub soak_duration_s: f64,
     pub idle_connections: Vec<usize>,
     pub sweep_connections: Vec<usize>,
     pub server_cpus: Vec<usize>,
@@ -95,18 +102,26 @@ pub struct Settings {
 
 impl Settings {
     fn duration(&self, scenario: Scenario) -> Duration {
-        Duration::from_secs_f64(if scenario == Scenario::Wait {
-            self.wait_duration_s
-        } else {
-            self.duration_s
+        Duration::from_secs_f64(match scenario {
+            Scenario::Wait => self.wait_duration_s,
+            Scenario::Soak => self.soak_duration_s,
+            _ => self.duration_s,
         })
+    }
+
+    /// Measured repetitions: a soak is one long run.
+    pub fn reps(&self, scenario: Scenario) -> usize {
+        if scenario == Scenario::Soak { 1 } else { self.reps }
     }
 
     /// Planned wall time of one job, for the progress line's ETA.
     pub fn planned_seconds(&self, scenario: Scenario, connections: usize) -> f64 {
         match scenario {
             Scenario::Idle => self.reps as f64 * (2.5 + connections as f64 / 4000.0),
-            _ => 1.0 + self.warmup_s + self.reps as f64 * (self.duration(scenario).as_secs_f64() + 0.3),
+            _ => {
+                let reps = self.reps(scenario) as f64;
+                1.0 + self.warmup_s + reps * (self.duration(scenario).as_secs_f64() + 0.3)
+            }
         }
     }
 }
@@ -126,6 +141,39 @@ struct Sample {
     base_kernel_stack_kb: u64,
     /// Open connections while memory was sampled.
     connections: usize,
+    /// soak: the server at rest before and after the load.
+    at_rest: Option<(AtRest, AtRest)>,
+}
+
+/// What a server holds with no connection open: what a leak would make grow.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct AtRest {
+    fds: u64,
+    threads: u64,
+}
+
+impl AtRest {
+    fn read(pid: u32) -> AtRest {
+        AtRest {
+            fds: procfs::open_fds(pid),
+            threads: procfs::tree_status_field(pid, "Threads:"),
+        }
+    }
+
+    /// Reads the server once its connections have wound down: as soon as it is back to `base`,
+    /// or what it holds after 30 s (idle pool threads retire after 10 s in tokio and `blocking`).
+    fn settled(pid: u32, base: Option<AtRest>) -> AtRest {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        std::thread::sleep(Duration::from_secs(2));
+        loop {
+            let now = AtRest::read(pid);
+            let back = base.is_none_or(|b| now.fds <= b.fds && now.threads <= b.threads);
+            if back || Instant::now() >= deadline {
+                return now;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
 }
 
 /// One row of the results: a backend in a scenario at a connection count, the median of its reps.
@@ -173,6 +221,18 @@ pub struct Run {
     /// mixed: the heavy requests' rate and p99 (the other figures are the cheap requests').
     pub heavy_rps: Option<f64>,
     pub heavy_p99_ms: Option<f64>,
+    /// soak: the slope of RSS over the second half of the run, KB per minute.
+    #[serde(default)]
+    pub rss_slope_kb_per_min: Option<f64>,
+    /// soak: descriptors and threads at rest before and after the load.
+    #[serde(default)]
+    pub fds_before: Option<u64>,
+    #[serde(default)]
+    pub fds_after: Option<u64>,
+    #[serde(default)]
+    pub threads_before: Option<u64>,
+    #[serde(default)]
+    pub threads_after: Option<u64>,
     /// Every server process exited 0 after SIGTERM (graceful shutdown).
     pub clean_exit: bool,
     pub note: Option<String>,
@@ -209,7 +269,9 @@ pub fn run_job(
     if !warmup.is_zero() {
         measure(job, tools, settings, &server, warmup, pipeline_script, true)?;
     }
-    for _ in 0..settings.reps {
+    let soak_pid = server.pid().filter(|_| job.scenario == Scenario::Soak);
+    let before = soak_pid.map(|pid| AtRest::settled(pid, None));
+    for _ in 0..settings.reps(job.scenario) {
         samples.push(measure(
             job,
             tools,
@@ -219,6 +281,9 @@ pub fn run_job(
             pipeline_script,
             false,
         )?);
+    }
+    if let (Some(pid), Some(before), Some(sample)) = (soak_pid, before, samples.last_mut()) {
+        sample.at_rest = Some((before, AtRest::settled(pid, Some(before))));
     }
     clean_exit &= server.stop();
     Ok(aggregate(job, settings, &samples, clean_exit, None))
@@ -260,7 +325,7 @@ fn measure(
     let (load, heavy) = match job.scenario {
         Scenario::Plaintext | Scenario::Sweep => (oha_load(oha("/plaintext", connections, None)?)?, None),
         Scenario::Json => (oha_load(oha("/json", connections, None)?)?, None),
-        Scenario::Wait => {
+        Scenario::Wait | Scenario::Soak => {
             let path = format!("/wait?ms={}", settings.wait_ms);
             // oha times a connection's first request from before its connect, so 10,000 fresh
             // connections put the load generator's own ramp (and SYN retries past the accept
@@ -312,6 +377,7 @@ fn measure(
         // previous rep's threads then.
         base_kernel_stack_kb: server.start_kernel_stack_kb,
         connections,
+        at_rest: None,
     })
 }
 
@@ -357,6 +423,7 @@ fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
         steady_rss_kb: rss,
         peak_kernel_stack_kb: procfs::kernel_stack_kb(),
         peak_threads: procfs::tree_status_field(pid, "Threads:"),
+        rss_slope_kb_per_min: None,
     };
     let served = held.len();
     drop(held);
@@ -374,6 +441,7 @@ fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
         base_rss_kb: server.start_rss_kb,
         base_kernel_stack_kb: server.start_kernel_stack_kb,
         connections: served,
+        at_rest: None,
     })
 }
 
@@ -459,12 +527,20 @@ fn aggregate(
         threads: samples.iter().map(|s| s.memory.peak_threads).max().unwrap_or(0),
         loadgen_cpu_pct: loadgen_pct,
         loadgen_saturated: loadgen_pct.is_some_and(|l| l >= 90.0) && server_pct.is_some_and(|s| s < 90.0),
-        ceiling_pct: (job.scenario == Scenario::Wait).then(|| {
+        ceiling_pct: matches!(job.scenario, Scenario::Wait | Scenario::Soak).then(|| {
             let ceiling = job.connections as f64 * 1000.0 / settings.wait_ms as f64;
             100.0 * median_rps.unwrap_or(0.0) / ceiling
         }),
         heavy_rps: med(&|s| s.heavy.as_ref().map(|h| h.rps)),
         heavy_p99_ms: med(&|s| s.heavy.as_ref().and_then(|h| h.p99_ms)),
+        rss_slope_kb_per_min: samples
+            .first()
+            .filter(|_| job.scenario == Scenario::Soak)
+            .and_then(|s| s.memory.rss_slope_kb_per_min),
+        fds_before: at_rest(samples, |(before, _)| before.fds),
+        fds_after: at_rest(samples, |(_, after)| after.fds),
+        threads_before: at_rest(samples, |(before, _)| before.threads),
+        threads_after: at_rest(samples, |(_, after)| after.threads),
         clean_exit,
         note,
     }
@@ -472,4 +548,8 @@ fn aggregate(
 
 fn total_requests(sample: &Sample) -> u64 {
     sample.load.requests + sample.heavy.as_ref().map_or(0, |h| h.requests)
+}
+
+fn at_rest(samples: &[Sample], field: fn(&(AtRest, AtRest)) -> u64) -> Option<u64> {
+    samples.first()?.at_rest.as_ref().map(field)
 }
