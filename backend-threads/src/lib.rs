@@ -13,7 +13,9 @@
 //!
 //! Timeouts are socket timeouts (`SO_RCVTIMEO`/`SO_SNDTIMEO`). A handler's future is driven by parking
 //! the thread ([`std::thread::park`]); [`server_core::sleep`] is a plain blocking sleep here, and
-//! [`server_core::unblock`] runs its closure inline, since this thread is the connection's own.
+//! [`server_core::unblock`] hands its closure to the `blocking` crate's pool (at `SCHED_IDLE`, see
+//! [`server_core::offload_job`]) while the connection's thread parks: the kernel would preempt an
+//! inline job anyway, but only at its fair share, which keeps cheap requests waiting a slice.
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
@@ -89,7 +91,7 @@ impl Park for ThreadPark {
     }
 }
 
-/// Waiting and offloading on a thread that belongs to one connection: just do it.
+/// Waiting on a thread that belongs to one connection: just sleep. Offloaded work goes to a pool.
 struct ThreadRuntime;
 
 impl Runtime for ThreadRuntime {
@@ -99,7 +101,6 @@ impl Runtime for ThreadRuntime {
     }
 
     fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        job();
-        Box::pin(std::future::ready(()))
+        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }

@@ -7,7 +7,9 @@
 //! without yielding holds its worker and every task queued behind it (the benchmarks show it).
 //!
 //! - timeouts: `tokio::time::timeout` around each read and write;
-//! - [`server_core::sleep`]: `tokio::time::sleep`; [`server_core::unblock`]: `spawn_blocking`;
+//! - [`server_core::sleep`]: `tokio::time::sleep`; [`server_core::unblock`]: the `blocking` crate's
+//!   pool rather than `spawn_blocking`, because its threads go to `SCHED_IDLE`
+//!   ([`server_core::offload_job`]) and must not later run the application's own blocking tasks;
 //! - [`TokioBlockingPool`]: runs whole handlers on the blocking pool instead of inline, the blunt
 //!   cure for CPU-heavy handlers (at the cost of a thread hop per request);
 //! - feature `hyper`: [`Hyper`] serves the same handler through hyper's HTTP/1 server, as the
@@ -170,8 +172,7 @@ impl Timer for TokioTimer {
     }
 }
 
-/// For handlers already on the blocking pool: tokio's timer, and offloading runs inline (the
-/// handler's thread is a pool thread already, and must keep its priority for the next handler).
+/// For handlers already on the blocking pool: tokio's timer, and offloading as on tokio's workers.
 struct OnPoolRuntime;
 
 impl Runtime for OnPoolRuntime {
@@ -180,12 +181,11 @@ impl Runtime for OnPoolRuntime {
     }
 
     fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        job();
-        Box::pin(std::future::ready(()))
+        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }
 
-/// tokio's timer and blocking pool.
+/// tokio's timer; offloaded work on a pool of its own (see the crate docs).
 pub(crate) struct TokioRuntime;
 
 impl Runtime for TokioRuntime {
@@ -194,9 +194,6 @@ impl Runtime for TokioRuntime {
     }
 
     fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        let job = tokio::task::spawn_blocking(server_core::offload_job(job));
-        Box::pin(async move {
-            let _ = job.await;
-        })
+        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }

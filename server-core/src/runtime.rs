@@ -69,13 +69,13 @@ impl Future for Sleep {
     }
 }
 
-/// Runs a CPU-heavy or blocking closure off the connection's scheduler and waits for its result:
-/// tokio's blocking pool, the `blocking` crate's pool on smol and async-std, a thread pool while a may
-/// coroutine parks, inline on a thread-per-connection backend (which is already preemptive).
+/// Runs a CPU-heavy or blocking closure off the connection's scheduler and waits for its result: on
+/// the `blocking` crate's thread pool in every backend, while the task awaits or the coroutine or
+/// thread parks.
 ///
-/// Cheap requests on the same worker keep flowing while `f` runs; pool threads run it at a lower
-/// priority ([`OFFLOAD_NICE`]) so that they keep flowing even when the pool and the workers share a
-/// core. A panic in `f` becomes a panic of the handler (so, a `500`).
+/// Cheap requests on the same worker keep flowing while `f` runs; pool threads run it under Linux's
+/// `SCHED_IDLE` policy (see [`offload_job`]) so that they keep flowing even when the pool and the
+/// workers share a core. A panic in `f` becomes a panic of the handler (so, a `500`).
 ///
 /// # Panics
 /// When called outside a handler served by a backend, or when `f` panics.
@@ -89,28 +89,28 @@ pub fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Unb
     Unblock { done, slot }
 }
 
-/// How much lower than the server's own threads a pool thread runs offloaded work, in `nice` steps.
-/// Under Linux's fair scheduler nice 10 weighs 110 against 1024: on a core shared with the threads
-/// that serve cheap requests, those run first, and the offloaded work still gets every cycle they
-/// leave (the `mixed-offload` scenario in docs/results.md shows the effect).
-pub const OFFLOAD_NICE: i32 = 10;
-
 thread_local! {
     static DEPRIORITISED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Wraps a job for a backend's offload pool: the first job a pool thread runs lowers that thread's
-/// priority by [`OFFLOAD_NICE`]. Only for threads that run nothing but offloaded work: an
-/// unprivileged thread cannot raise its priority back.
+/// Wraps a job for a backend's offload pool: the first job a pool thread runs moves that thread to
+/// `SCHED_IDLE`. Only for threads that run nothing but offloaded work: an unprivileged thread cannot
+/// leave that policy again.
+///
+/// Why `SCHED_IDLE` and not a higher nice value: under Linux's EEVDF scheduler a thread woken by a
+/// cheap request waits for a running nice-10 thread to use up its slice (1–3 ms of tail in the
+/// `mixed-offload` scenario), while a `SCHED_IDLE` thread is preempted at once by any normal thread
+/// that wakes. The cost: while the server's own threads keep a core busy, offloaded work on that core
+/// gets almost none of it (weight 3 against 1024), so a saturated server finishes cheap work first.
+/// The backends run these jobs on the `blocking` crate's global pool, so an application that also
+/// calls `blocking::unblock` itself (smol's and async-std's file and DNS helpers do) may get a
+/// `SCHED_IDLE` thread for that work too.
 pub fn offload_job(job: Box<dyn FnOnce() + Send>) -> impl FnOnce() + Send + 'static {
     move || {
         if !DEPRIORITISED.replace(true) {
-            // SAFETY: plain syscalls on the calling thread (Linux keeps a nice value per thread).
-            unsafe {
-                let tid = libc::gettid() as libc::id_t;
-                let nice = libc::getpriority(libc::PRIO_PROCESS, tid);
-                libc::setpriority(libc::PRIO_PROCESS, tid, nice + OFFLOAD_NICE);
-            }
+            let param = libc::sched_param { sched_priority: 0 };
+            // SAFETY: a plain syscall on the calling thread (pid 0) with a valid sched_param.
+            unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
         }
         job()
     }
@@ -162,26 +162,26 @@ pub fn block_on<P: Park, F: Future>(fut: F) -> F::Output {
 mod tests {
     use super::*;
 
-    fn my_nice() -> i32 {
+    fn my_policy() -> i32 {
         // SAFETY: a plain syscall on the calling thread.
-        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+        unsafe { libc::sched_getscheduler(0) }
     }
 
     #[test]
-    fn offload_jobs_lower_their_pool_thread_once_and_leave_others_alone() {
-        let before = my_nice();
+    fn offload_jobs_move_their_pool_thread_to_sched_idle_and_leave_others_alone() {
+        let before = my_policy();
         let seen = std::thread::spawn(|| {
             let seen = Arc::new(Mutex::new(Vec::new()));
             for _ in 0..2 {
                 let seen = Arc::clone(&seen);
-                offload_job(Box::new(move || seen.lock().unwrap().push(my_nice())))();
+                offload_job(Box::new(move || seen.lock().unwrap().push(my_policy())))();
             }
             Arc::try_unwrap(seen).unwrap().into_inner().unwrap()
         })
         .join()
         .unwrap();
-        let lowered = (before + OFFLOAD_NICE).min(19);
-        assert_eq!(seen, [lowered, lowered], "lowered by the first job only");
-        assert_eq!(my_nice(), before, "the spawning thread keeps its priority");
+        assert_eq!(seen, [libc::SCHED_IDLE, libc::SCHED_IDLE]);
+        assert_eq!(my_policy(), before, "the spawning thread keeps its policy");
+        assert_ne!(before, libc::SCHED_IDLE);
     }
 }
