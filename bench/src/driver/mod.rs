@@ -181,6 +181,32 @@ fn run(args: Args) -> Result<(), String> {
         clock(planned),
     );
 
+    // Results are saved after every run, so an interrupted bench (a soak is over an hour) keeps what it measured.
+    let base = if args.update {
+        Some(report::load(&out)?)
+    } else {
+        None
+    };
+    let command = command_line();
+    let save = |runs: &[Run], wall: f64| -> Result<(), String> {
+        let results = match &base {
+            Some(base) => {
+                let mut results = base.clone();
+                results.update(runs.to_vec(), wall, command.clone());
+                results
+            }
+            None => report::Results::new(
+                settings.clone(),
+                runs.to_vec(),
+                wall,
+                tools.oha_version.clone(),
+                command.clone(),
+            ),
+        };
+        report::save(&out, &results)?;
+        report::write(&out, &results)
+    };
+
     let started = Instant::now();
     let mut done_planned = 0.0;
     let mut runs: Vec<Run> = Vec::new();
@@ -208,20 +234,10 @@ fn run(args: Args) -> Result<(), String> {
         });
         eprintln!("    {}", summary(&run));
         runs.push(run);
+        save(&runs, started.elapsed().as_secs_f64())?;
         done_planned += settings.planned_seconds(job.scenario, job.connections);
     }
-    let wall = started.elapsed().as_secs_f64();
-    eprintln!("bench: measured in {}", clock(wall));
-
-    let results = if args.update {
-        let mut results = report::load(&out)?;
-        results.update(runs, wall, command_line());
-        results
-    } else {
-        report::Results::new(settings, runs, wall, tools.oha_version.clone(), command_line())
-    };
-    report::save(&out, &results)?;
-    report::write(&out, &results)?;
+    eprintln!("bench: measured in {}", clock(started.elapsed().as_secs_f64()));
     eprintln!("bench: wrote {}", out.display());
     Ok(())
 }

@@ -12,7 +12,7 @@ use clap::ValueEnum;
 
 use super::scenario::{Run, Scenario, Settings};
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Results {
     pub machine: Machine,
     pub settings: serde_json::Value,
@@ -24,7 +24,7 @@ pub struct Results {
     pub updates: Vec<Update>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Update {
     pub command: String,
     pub wall_seconds: f64,
@@ -32,7 +32,7 @@ pub struct Update {
     pub rows: Vec<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Machine {
     pub cpu: String,
     pub cores: usize,
@@ -356,15 +356,30 @@ fn extremes(runs: &[&Run], value: fn(&Run) -> Option<f64>, what: &str, unit: &st
     let mut measured: Vec<(&Run, f64)> = runs.iter().filter_map(|r| Some((*r, value(r)?))).collect();
     measured.sort_by(|a, b| a.1.total_cmp(&b.1));
     match (measured.first(), measured.last()) {
-        (Some((lo, lv)), Some((hi, hv))) if measured.len() > 1 => format!(
-            "Lowest {what}: {} at {} {unit}; highest: {} at {} {unit} ({:.1}× the lowest).",
-            lo.backend,
-            num(*lv),
-            hi.backend,
-            num(*hv),
-            hv / lv.max(1e-9)
-        ),
+        (Some((lo, lv)), Some((hi, hv))) if measured.len() > 1 => {
+            // A ratio to (nearly) zero says nothing: a flat RSS slope is 0.
+            let ratio = if *lv >= 0.01 {
+                format!(" ({:.1}× the lowest)", hv / lv)
+            } else {
+                String::new()
+            };
+            format!(
+                "Lowest {what}: {} at {} {unit}; highest: {} at {} {unit}{ratio}.",
+                lo.backend,
+                num(*lv),
+                hi.backend,
+                num(*hv),
+            )
+        }
         _ => String::new(),
+    }
+}
+
+fn names_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
     }
 }
 
@@ -380,11 +395,7 @@ fn reading(scenario: &str, runs: &[&Run]) -> String {
                 .collect();
             format!(
                 "Every request waits 500 ms, so the ceiling is connections ÷ 0.5 s. At ≥ 97% of it with p99 ≤ 550 ms: {}. {} {}",
-                if ok.is_empty() {
-                    "none".into()
-                } else {
-                    ok.join(", ")
-                },
+                names_or_none(&ok),
                 extremes(
                     runs,
                     total_per_conn,
@@ -395,20 +406,16 @@ fn reading(scenario: &str, runs: &[&Run]) -> String {
             )
         }
         "soak" => {
-            let leaked: Vec<String> = runs
+            let leaked: Vec<&str> = runs
                 .iter()
                 .filter(|r| r.fds_after > r.fds_before || r.threads_after > r.threads_before)
-                .map(|r| r.backend.clone())
+                .map(|r| r.backend.as_str())
                 .collect();
             format!(
                 "The wait load held for the whole run: RSS slope fitted over its second half; descriptors and threads \
                  read with no connection open, after the warm-up and again once the load's connections closed (up \
                  to 30 s later). More held after than before: {}. {}",
-                if leaked.is_empty() {
-                    "none".into()
-                } else {
-                    leaked.join(", ")
-                },
+                names_or_none(&leaked),
                 extremes(
                     runs,
                     |r| r.rss_slope_kb_per_min.map(f64::abs),
