@@ -17,6 +17,10 @@
 //! (64 KiB by default; may's own default is 0x1000 words, 32 KiB on 64-bit). Stacks are mapped
 //! lazily, so RSS counts only the pages a connection touches.
 //!
+//! Known defect: when thousands of clients close at once, a few connections whose peer has reset
+//! them are noticed only at the idle timeout (may's reader parks again after a spurious `EAGAIN` on
+//! the reset socket); see docs/reliability.md, "Soak".
+//!
 //! Feature `minihttp`: [`MiniHttp`] serves the same handler through may_minihttp's engine, the
 //! reference for raw speed; see its docs for what it does not do.
 
