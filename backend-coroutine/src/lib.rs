@@ -155,16 +155,12 @@ impl Park for CoroutinePark {
     }
 }
 
-/// may's coroutine sleep, and the `blocking` pool for offloaded work.
+/// may's coroutine sleep.
 pub(crate) struct MayRuntime;
 
 impl Runtime for MayRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         coroutine::sleep(dur);
         Box::pin(std::future::ready(()))
-    }
-
-    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }

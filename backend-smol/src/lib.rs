@@ -6,7 +6,7 @@
 //! thread, exactly as on tokio.
 //!
 //! - timeouts: an `async-io` [`Timer`](async_io::Timer) raced against each read and write;
-//! - [`server_core::sleep`]: `async_io::Timer`; [`server_core::unblock`]: `blocking::unblock`.
+//! - [`server_core::sleep`]: `async_io::Timer`; [`server_core::unblock`]: server-core's offload pool (the `blocking` crate's).
 //!
 //! Feature `async-std`: [`AsyncStd`] serves on async-std's global runtime instead. **async-std is
 //! deprecated upstream** (its maintainers point users to smol); it is here because many applications
@@ -95,9 +95,5 @@ impl Runtime for AsyncIoRuntime {
         Box::pin(async move {
             async_io::Timer::after(dur).await;
         })
-    }
-
-    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }

@@ -13,9 +13,9 @@
 //!
 //! Timeouts are socket timeouts (`SO_RCVTIMEO`/`SO_SNDTIMEO`). A handler's future is driven by parking
 //! the thread ([`std::thread::park`]); [`server_core::sleep`] is a plain blocking sleep here, and
-//! [`server_core::unblock`] hands its closure to the `blocking` crate's pool (at `SCHED_IDLE`, see
-//! [`server_core::offload_job`]) while the connection's thread parks: the kernel would preempt an
-//! inline job anyway, but only at its fair share, which keeps cheap requests waiting a slice.
+//! [`server_core::unblock`] hands its closure to server-core's offload pool while the connection's
+//! thread parks: the kernel would preempt an inline job anyway, but only at its fair share, which
+//! keeps cheap requests waiting a slice.
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
@@ -91,16 +91,12 @@ impl Park for ThreadPark {
     }
 }
 
-/// Waiting on a thread that belongs to one connection: just sleep. Offloaded work goes to a pool.
+/// Waiting on a thread that belongs to one connection: just sleep.
 struct ThreadRuntime;
 
 impl Runtime for ThreadRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         thread::sleep(dur);
         Box::pin(std::future::ready(()))
-    }
-
-    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }

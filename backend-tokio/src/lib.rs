@@ -7,9 +7,9 @@
 //! without yielding holds its worker and every task queued behind it (the benchmarks show it).
 //!
 //! - timeouts: `tokio::time::timeout` around each read and write;
-//! - [`server_core::sleep`]: `tokio::time::sleep`; [`server_core::unblock`]: the `blocking` crate's
-//!   pool rather than `spawn_blocking`, because its threads go to `SCHED_IDLE`
-//!   ([`server_core::offload_job`]) and must not later run the application's own blocking tasks;
+//! - [`server_core::sleep`]: `tokio::time::sleep`; [`server_core::unblock`]: server-core's offload
+//!   pool rather than `spawn_blocking` (its threads go to `SCHED_IDLE`, and must not later run the
+//!   application's own blocking tasks);
 //! - [`TokioBlockingPool`]: runs whole handlers on the blocking pool instead of inline, the blunt
 //!   cure for CPU-heavy handlers (at the cost of a thread hop per request);
 //! - feature `hyper`: [`Hyper`] serves the same handler through hyper's HTTP/1 server, as the
@@ -64,7 +64,7 @@ impl<H: Handler> Handler for OnBlockingPool<H> {
         let handler = Arc::clone(&self.0);
         let runtime = tokio::runtime::Handle::current();
         let job =
-            tokio::task::spawn_blocking(move || runtime.block_on(respond(&*handler, req, &OnPoolRuntime)));
+            tokio::task::spawn_blocking(move || runtime.block_on(respond(&*handler, req, &TokioRuntime)));
         async move {
             match job.await {
                 Ok((resp, false)) => resp,
@@ -172,28 +172,11 @@ impl Timer for TokioTimer {
     }
 }
 
-/// For handlers already on the blocking pool: tokio's timer, and offloading as on tokio's workers.
-struct OnPoolRuntime;
-
-impl Runtime for OnPoolRuntime {
-    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
-        TokioRuntime.sleep(dur)
-    }
-
-    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        Box::pin(blocking::unblock(server_core::offload_job(job)))
-    }
-}
-
-/// tokio's timer; offloaded work on a pool of its own (see the crate docs).
+/// tokio's timer.
 pub(crate) struct TokioRuntime;
 
 impl Runtime for TokioRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(dur))
-    }
-
-    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        Box::pin(blocking::unblock(server_core::offload_job(job)))
     }
 }

@@ -84,7 +84,7 @@ pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
 pub use handler::{BoxFuture, BoxHandler, Handler, respond};
 pub use message::{Request, Response};
 pub use router::Router;
-pub use runtime::{Park, Runtime, Sleep, Unblock, block_on, offload_job, sleep, unblock};
+pub use runtime::{Park, Runtime, Sleep, Unblock, block_on, sleep, unblock};
 pub use server::{
     Accepted, Backend, ConnGuard, Listener, ServerHandle, Shared, accept_loop, bind_listener, raise_fd_limit,
 };

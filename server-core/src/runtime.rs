@@ -1,9 +1,9 @@
 //! The runtime-neutral primitives a handler may use: [`sleep`] and [`unblock`], served by whichever
 //! backend runs the handler.
 //!
-//! Each backend implements [`Runtime`] with its native facilities (tokio's timer and blocking pool,
-//! async-io's timer and the `blocking` pool, a blocking sleep on a connection's own thread, a may
-//! coroutine sleep). The backend installs it for the duration of every poll of a handler's future
+//! Each backend implements [`Runtime`] with its native timer (tokio's, async-io's, a blocking sleep
+//! on a connection's own thread, a may coroutine sleep); offloading is the same pool everywhere (see
+//! [`unblock`]). The backend installs it for the duration of every poll of a handler's future
 //! (see [`respond`](crate::respond)), so one handler source runs unchanged everywhere.
 
 use std::cell::Cell;
@@ -20,9 +20,12 @@ pub trait Runtime: Send + Sync + 'static {
     /// A future that completes after `dur`. A blocking backend may block right here instead.
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()>;
 
-    /// Runs `job` where it cannot stall other connections (a blocking-thread pool), completing when
-    /// it has run. A backend whose connections already own a thread may run it inline.
-    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()>;
+    /// Runs `job` where it cannot stall other connections, completing when it has run. Every backend
+    /// keeps this default: the `blocking` crate's thread pool, its threads at `SCHED_IDLE` (see
+    /// [`unblock`] for why one pool serves every scheduling model).
+    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
+        Box::pin(blocking::unblock(offload_job(job)))
+    }
 }
 
 thread_local! {
@@ -74,8 +77,19 @@ impl Future for Sleep {
 /// thread parks.
 ///
 /// Cheap requests on the same worker keep flowing while `f` runs; pool threads run it under Linux's
-/// `SCHED_IDLE` policy (see [`offload_job`]) so that they keep flowing even when the pool and the
-/// workers share a core. A panic in `f` becomes a panic of the handler (so, a `500`).
+/// `SCHED_IDLE` policy so that they keep flowing even when the pool and the workers share a core.
+/// Why `SCHED_IDLE` and not a higher nice value: under Linux's EEVDF scheduler a thread woken by a
+/// cheap request waits for a running nice-10 thread to use up its slice (1–3 ms of tail in the
+/// `mixed-offload` scenario), while a `SCHED_IDLE` thread is preempted at once by any normal thread
+/// that wakes. The cost: while the server's own threads keep a core busy, offloaded work on that core
+/// gets almost none of it (weight 3 against 1024), so a saturated server finishes cheap work first.
+/// The pool is the `blocking` crate's global one, so an application that also calls
+/// `blocking::unblock` itself (smol's and async-std's file and DNS helpers do) may get a `SCHED_IDLE`
+/// thread for that work too. (tokio's `spawn_blocking` is not used, so that its threads never run
+/// the application's own blocking tasks at that policy; a thread-per-connection backend offloads
+/// too, since the kernel would preempt an inline job only at its fair share.)
+///
+/// A panic in `f` becomes a panic of the handler (so, a `500`).
 ///
 /// # Panics
 /// When called outside a handler served by a backend, or when `f` panics.
@@ -93,19 +107,10 @@ thread_local! {
     static DEPRIORITISED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Wraps a job for a backend's offload pool: the first job a pool thread runs moves that thread to
+/// Wraps a job for the offload pool: the first job a pool thread runs moves that thread to
 /// `SCHED_IDLE`. Only for threads that run nothing but offloaded work: an unprivileged thread cannot
 /// leave that policy again.
-///
-/// Why `SCHED_IDLE` and not a higher nice value: under Linux's EEVDF scheduler a thread woken by a
-/// cheap request waits for a running nice-10 thread to use up its slice (1–3 ms of tail in the
-/// `mixed-offload` scenario), while a `SCHED_IDLE` thread is preempted at once by any normal thread
-/// that wakes. The cost: while the server's own threads keep a core busy, offloaded work on that core
-/// gets almost none of it (weight 3 against 1024), so a saturated server finishes cheap work first.
-/// The backends run these jobs on the `blocking` crate's global pool, so an application that also
-/// calls `blocking::unblock` itself (smol's and async-std's file and DNS helpers do) may get a
-/// `SCHED_IDLE` thread for that work too.
-pub fn offload_job(job: Box<dyn FnOnce() + Send>) -> impl FnOnce() + Send + 'static {
+fn offload_job(job: Box<dyn FnOnce() + Send>) -> impl FnOnce() + Send + 'static {
     move || {
         if !DEPRIORITISED.replace(true) {
             let param = libc::sched_param { sched_priority: 0 };
