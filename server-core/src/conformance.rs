@@ -111,7 +111,7 @@ macro_rules! conformance_suite {
             unknown_transfer_coding, header_too_large, too_many_headers, body_too_large,
             chunked_body_too_large, unsupported_version, header_read_timeout, slowloris_trickle,
             idle_timeout, panic_isolation, sleep_and_offload, graceful_shutdown, max_connections,
-            many_concurrent_clients, unread_pipeline_is_bounded, resets_mid_request_and_response,
+            many_concurrent_clients, unread_pipeline_is_bounded, resets_mid_request_and_response, mass_reset_as_responses_arrive,
             half_closed_client, slowloris_crowd, panics_under_concurrency
         );
     };
@@ -830,15 +830,45 @@ pub mod cases {
         }
         let mut c = Client::connect(addr);
         assert_eq!(c.request(&get("/hello")).status, 200);
-        let until = Instant::now() + Duration::from_secs(5);
-        while server.active_connections() > 1 && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(20));
-        }
         assert_eq!(
-            server.active_connections(),
+            open_connections_after_settling(&server),
             1,
             "reset connections were not released"
         );
+        assert!(server.shutdown());
+    }
+
+    /// Hundreds of clients reset their connections at once, each just as its response arrives (a load
+    /// generator exiting): every connection is released promptly, not left to the idle timeout. The
+    /// resets land while the server, back from a `sleep`, has just written a response and waits to read;
+    /// a green-thread runtime that reads `errno` through an address cached on another thread sees a
+    /// stale `EAGAIN` there instead of the reset, and waits for good (may 0.3.51 under fat LTO).
+    pub fn mass_reset_as_responses_arrive(start: Start) {
+        const CLIENTS: usize = 300;
+        let server = start(Config {
+            idle_timeout: Duration::from_secs(60),
+            ..test_config()
+        });
+        let addr = server.local_addr();
+        let mut survivor = Client::connect(addr);
+        assert_eq!(survivor.request(&get("/hello")).status, 200);
+        concurrently(CLIENTS, move |_| {
+            let mut c = Client::connect(addr);
+            for _ in 0..10 {
+                assert_eq!(c.request(&get("/sleep?ms=10")).status, 200);
+            }
+            c.send(&get("/sleep?ms=10"));
+            c.stream.peek(&mut [0]).unwrap(); // the response is arriving: reset without reading it
+            socket2::SockRef::from(&c.stream)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap(); // close sends RST
+        });
+        assert_eq!(
+            open_connections_after_settling(&server),
+            1,
+            "connections reset by their clients still held 5 s later (idle timeout 60 s)"
+        );
+        assert_eq!(survivor.request(&get("/hello")).status, 200);
         assert!(server.shutdown());
     }
 
@@ -954,6 +984,15 @@ pub mod cases {
         });
         assert_eq!(Client::connect(addr).request(&get("/hello")).status, 200);
         assert!(server.shutdown());
+    }
+
+    /// The server's open connections once only the one surviving client should be left, or 5 s on.
+    fn open_connections_after_settling(server: &ServerHandle) -> usize {
+        let until = Instant::now() + Duration::from_secs(5);
+        while server.active_connections() > 1 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server.active_connections()
     }
 
     /// Runs `client(i)` for every `i` below `n`, all at once on their own threads; fails if one did.
