@@ -3,29 +3,22 @@
 //!
 //! Each backend implements [`Runtime`] with its native timer (tokio's, async-io's, a blocking sleep
 //! on a connection's own thread, a may coroutine sleep); offloading is the same pool everywhere (see
-//! [`unblock`]). The backend installs it for the duration of every poll of a handler's future
-//! (see [`respond`](crate::respond)), so one handler source runs unchanged everywhere.
+//! [`unblock`]). The backend installs its runtime for the duration of every poll of a handler's
+//! future (see [`respond`](crate::respond)), so one handler source runs unchanged everywhere.
 
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use crate::BoxFuture;
 
-/// What a backend provides so that handlers can wait and offload without naming a runtime.
+/// What a backend provides so that handlers can wait without naming a runtime. (Offloading needs
+/// nothing from it: [`unblock`] uses one pool under every scheduling model.)
 pub trait Runtime: Send + Sync + 'static {
     /// A future that completes after `dur`. A blocking backend may block right here instead.
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()>;
-
-    /// Runs `job` where it cannot stall other connections, completing when it has run. Every backend
-    /// keeps this default: the `blocking` crate's thread pool, its threads at `SCHED_IDLE` (see
-    /// [`unblock`] for why one pool serves every scheduling model).
-    fn unblock(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
-        Box::pin(blocking::unblock(offload_job(job)))
-    }
 }
 
 thread_local! {
@@ -94,13 +87,9 @@ impl Future for Sleep {
 /// # Panics
 /// When called outside a handler served by a backend, or when `f` panics.
 pub fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Unblock<T> {
-    let slot = Arc::new(Mutex::new(None));
-    let result = Arc::clone(&slot);
-    let done = current("unblock").unblock(Box::new(move || {
-        let value = f();
-        *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
-    }));
-    Unblock { done, slot }
+    // The pool needs no runtime, but the contract is `sleep`'s: only inside a handler.
+    current("unblock");
+    Unblock(blocking::unblock(offload_job(f)))
 }
 
 thread_local! {
@@ -110,7 +99,7 @@ thread_local! {
 /// Wraps a job for the offload pool: the first job a pool thread runs moves that thread to
 /// `SCHED_IDLE`. Only for threads that run nothing but offloaded work: an unprivileged thread cannot
 /// leave that policy again.
-fn offload_job(job: Box<dyn FnOnce() + Send>) -> impl FnOnce() + Send + 'static {
+fn offload_job<T>(job: impl FnOnce() -> T + Send + 'static) -> impl FnOnce() -> T + Send + 'static {
     move || {
         if !DEPRIORITISED.replace(true) {
             let param = libc::sched_param { sched_priority: 0 };
@@ -121,22 +110,14 @@ fn offload_job(job: Box<dyn FnOnce() + Send>) -> impl FnOnce() + Send + 'static 
     }
 }
 
-/// The future returned by [`unblock`].
-pub struct Unblock<T> {
-    done: BoxFuture<'static, ()>,
-    slot: Arc<Mutex<Option<T>>>,
-}
+/// The future returned by [`unblock`]: the closure's value, or its panic resumed here. Dropping it
+/// cancels the job if it has not started.
+pub struct Unblock<T>(blocking::Task<T>);
 
 impl<T> Future for Unblock<T> {
     type Output = T;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        match self.done.as_mut().poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(()) => match self.slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                Some(value) => Poll::Ready(value),
-                None => panic!("the closure given to server_core::unblock panicked"),
-            },
-        }
+        Pin::new(&mut self.0).poll(cx)
     }
 }
 
@@ -175,16 +156,9 @@ mod tests {
     #[test]
     fn offload_jobs_move_their_pool_thread_to_sched_idle_and_leave_others_alone() {
         let before = my_policy();
-        let seen = std::thread::spawn(|| {
-            let seen = Arc::new(Mutex::new(Vec::new()));
-            for _ in 0..2 {
-                let seen = Arc::clone(&seen);
-                offload_job(Box::new(move || seen.lock().unwrap().push(my_policy())))();
-            }
-            Arc::try_unwrap(seen).unwrap().into_inner().unwrap()
-        })
-        .join()
-        .unwrap();
+        let seen: Vec<i32> = std::thread::spawn(|| (0..2).map(|_| offload_job(my_policy)()).collect())
+            .join()
+            .unwrap();
         assert_eq!(seen, [libc::SCHED_IDLE, libc::SCHED_IDLE]);
         assert_eq!(my_policy(), before, "the spawning thread keeps its policy");
         assert_ne!(before, libc::SCHED_IDLE);
