@@ -8,7 +8,7 @@ use std::sync::Arc;
 use may_minihttp::{HttpServer, HttpService};
 use server_core::http::{self, Version};
 use server_core::{
-    Backend, Bytes, Config, Handler, Response, ServerHandle, Shared, StatusCode, block_on, respond,
+    Backend, Body, Bytes, Config, Handler, Response, ServerHandle, Shared, StatusCode, block_on, respond,
 };
 
 use crate::{CoroutinePark, MayRuntime, configure_scheduler};
@@ -69,10 +69,26 @@ impl<H: Handler> HttpService for Service<H> {
             Ok(request) => block_on::<CoroutinePark, _>(respond(&*self.handler, request, &MayRuntime)).0,
             Err(status) => Response::status(status),
         };
-        let (parts, body) = resp.into_inner().into_parts();
+        let (parts, mut body) = resp.into_inner().into_parts();
+        // may_minihttp writes whole bodies only: a stream is collected first (so an event stream
+        // arrives all at once, at its end), and one longer than `max_body_bytes` is answered 500.
+        let mut status = parts.status;
+        let body = match body.take_whole() {
+            Some(bytes) => bytes,
+            None => {
+                let collected = block_on::<CoroutinePark, _>(server_core::guarded(
+                    &MayRuntime,
+                    capped(body, self.max_body),
+                ));
+                collected.ok().flatten().unwrap_or_else(|| {
+                    status = StatusCode::INTERNAL_SERVER_ERROR;
+                    Bytes::new()
+                })
+            }
+        };
         rsp.status_code(
-            parts.status.as_u16().into(),
-            parts.status.canonical_reason().unwrap_or("Unknown"),
+            status.as_u16().into(),
+            status.canonical_reason().unwrap_or("Unknown"),
         );
         if let Some(line) = parts
             .headers
@@ -116,9 +132,21 @@ impl<H> Service<H> {
             .read_to_end(&mut body)
             .map_err(|_| StatusCode::BAD_REQUEST)?;
         builder
-            .body(Bytes::from(body))
+            .body(Body::full(body))
             .map_err(|_| StatusCode::BAD_REQUEST)
     }
+}
+
+/// A response body collected whole, or `None` once it passes `max` bytes.
+async fn capped(mut body: Body, max: usize) -> Option<Bytes> {
+    let mut all = Vec::new();
+    while let Some(chunk) = body.data().await {
+        all.extend_from_slice(&chunk.ok()?);
+        if all.len() > max {
+            return None;
+        }
+    }
+    Some(Bytes::from(all))
 }
 
 fn static_content_type(value: &[u8]) -> Option<&'static str> {

@@ -36,4 +36,13 @@ server_core::conformance_suite!(backend_coroutine::MiniHttp, gaps = [
     "mass_reset_as_responses_arrive" => "connections are not tracked, so their release cannot be checked",
     "half_closed_client" => "closes at the client's EOF without answering the requests it already received",
     "slowloris_crowd" => "no timeouts: slow clients hold their connections for as long as they trickle",
+    "streamed_upload_and_download_hold_little" => "no streaming: no chunked uploads, and a download is collected (500 past max_body_bytes)",
+    "stalled_download_is_bounded" => "no streaming: a download is collected (500 past max_body_bytes)",
+    "expect_continue_on_upload" => "no `100 Continue`",
+    "sse_events_arrive_as_produced" => "no streaming: events arrive all at once, at the stream's end",
+    "sse_disconnects_release_producers" => "no streaming: an endless stream is collected until its cap (500)",
+    "upload_over_its_limit" => "no chunked request bodies",
+    "ignored_body" => "the unread body is parsed as the next request",
+    "mirror_streams_the_body_back" => "no streaming: no chunked request bodies",
+    "channel_body_and_http10_stream" => "no streaming, and no HTTP/1.0 close-delimited bodies",
 ]);

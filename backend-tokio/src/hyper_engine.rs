@@ -1,18 +1,20 @@
 //! hyper 1.x's HTTP/1 server as the engine, on the same tokio runtime, accept loop and registry.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::io;
 use std::net::TcpListener as StdListener;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use server_core::{
-    Accepted, Backend, Bytes, Config, ConnGuard, Handler, Request, Response, ServerHandle, respond,
+    Accepted, Backend, Body, BodyError, BoxError, Bytes, Config, ConnGuard, Handler, Request, Response,
+    ServerHandle, guarded, respond,
 };
 use server_core::{StatusCode, header};
 use tokio::net::TcpStream;
@@ -79,22 +81,27 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
         async move {
             idle.set(false);
             let (parts, body) = req.into_parts();
-            let mut resp = match Limited::new(body, settings.max_body).collect().await {
-                Ok(body) => {
-                    let (mut resp, panicked) = respond(
-                        &*handler,
-                        Request::from_parts(parts, body.to_bytes()),
-                        &TokioRuntime,
-                    )
-                    .await;
-                    if panicked || shared.is_shutting_down() {
-                        resp.headers_mut()
-                            .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+            let mut resp = if body.size_hint().lower() > settings.max_body as u64 {
+                Response::status(StatusCode::PAYLOAD_TOO_LARGE)
+            } else {
+                let body = Limited::new(body, settings.max_body).map_err(|e| -> BoxError {
+                    if e.is::<LengthLimitError>() {
+                        Box::new(BodyError::TooLarge)
+                    } else {
+                        e
                     }
-                    resp
+                });
+                let (mut resp, panicked) = respond(
+                    &*handler,
+                    Request::from_parts(parts, Body::new(body)),
+                    &TokioRuntime,
+                )
+                .await;
+                if panicked || shared.is_shutting_down() {
+                    resp.headers_mut()
+                        .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
                 }
-                Err(e) if e.is::<LengthLimitError>() => Response::status(StatusCode::PAYLOAD_TOO_LARGE),
-                Err(_) => Response::bad_request(),
+                resp
             };
             if let Some(server) = settings
                 .server
@@ -104,7 +111,7 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
                 resp.headers_mut().insert(header::SERVER, server.clone());
             }
             idle.set(true);
-            Ok::<_, Infallible>(resp.into_inner().map(Full::<Bytes>::new))
+            Ok::<_, Infallible>(resp.into_inner().map(InRuntime))
         }
     });
     let _ = settings.builder.serve_connection(io, service).await;
@@ -135,5 +142,36 @@ impl hyper::rt::Write for Guarded {
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// A response body polled as handler code is: with the runtime installed (a producer may call
+/// `server_core::sleep`) and a panic caught (it ends the body with an error, and hyper closes).
+struct InRuntime(Body);
+
+impl hyper::body::Body for InRuntime {
+    type Data = Bytes;
+    type Error = BodyError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, BodyError>>> {
+        let body = &mut self.0;
+        let next = std::pin::pin!(guarded(
+            &TokioRuntime,
+            std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx))
+        ));
+        next.poll(cx).map(|polled| {
+            polled.unwrap_or_else(|_| Some(Err(BodyError::Other("response body panicked".into()))))
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.0.size_hint()
     }
 }

@@ -6,8 +6,13 @@ pub mod driver;
 use std::io;
 use std::time::{Duration, Instant};
 
+use std::convert::Infallible;
+
+use futures_lite::stream;
 use serde::Serialize;
-use server_core::{Backend, Config, Request, Response, Router, ServerHandle};
+use server_core::{
+    Backend, Body, Bytes, Config, Request, Response, Router, ServerHandle, StatusCode, header,
+};
 
 /// Every backend the bench knows, as `serve --backend` spells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -58,8 +63,9 @@ impl BackendName {
         }
     }
 
-    /// Starts the workload on this backend.
-    pub fn start(self, config: Config) -> io::Result<ServerHandle> {
+    /// Starts the workload on this backend, `POST /upload` taking bodies up to `max_upload_bytes`.
+    pub fn start(self, config: Config, max_upload_bytes: u64) -> io::Result<ServerHandle> {
+        let workload = || workload(max_upload_bytes);
         match self {
             BackendName::Tokio => backend_tokio::Tokio::bind(config, workload()),
             BackendName::TokioBlockingPool => backend_tokio::TokioBlockingPool::bind(config, workload()),
@@ -78,8 +84,9 @@ struct Message {
     message: &'static str,
 }
 
-/// The standard routes, written once for every backend.
-pub fn workload() -> Router {
+/// The standard routes, written once for every backend. `POST /upload` takes bodies up to
+/// `max_upload_bytes` (other bodies: `Config::max_body_bytes`).
+pub fn workload(max_upload_bytes: u64) -> Router {
     Router::new()
         .get("/plaintext", |_req: Request| Response::text("Hello, World!"))
         .get("/json", |_req: Request| {
@@ -98,7 +105,51 @@ pub fn workload() -> Router {
             let work = Duration::from_micros(query(&req, "us"));
             Response::text(server_core::unblock(move || burn_cpu(work)).await.to_string())
         })
-        .post("/echo", |req: Request| Response::bytes(req.into_body()))
+        .post("/echo", |req: Request| async move {
+            match req.into_body().collect().await {
+                Ok(body) => Response::bytes(body),
+                Err(e) => e.into_response(),
+            }
+        })
+        .post("/upload", move |mut req: Request| async move {
+            req.body_mut().set_limit(max_upload_bytes);
+            let mut body = req.into_body();
+            let mut total = 0u64;
+            while let Some(chunk) = body.data().await {
+                match chunk {
+                    Ok(chunk) => total += chunk.len() as u64,
+                    Err(e) => return e.into_response(),
+                }
+            }
+            Response::text(total.to_string())
+        })
+        .get("/download", |req: Request| {
+            let total = query(&req, "bytes");
+            let chunk = query(&req, "chunk").clamp(1, 16 << 20);
+            let piece = Bytes::from(vec![b'x'; chunk.min(total) as usize]);
+            let pieces = (0..total.div_ceil(chunk))
+                .map(move |i| Ok::<_, Infallible>(piece.slice(..chunk.min(total - i * chunk) as usize)));
+            Response::bytes(Bytes::new())
+                .with_body(Body::from_stream(stream::iter(pieces)).with_length(total))
+        })
+        .get("/sse", |req: Request| {
+            let (events, every) = (
+                query(&req, "events"),
+                Duration::from_millis(query(&req, "every_ms")),
+            );
+            let events = stream::unfold(0, move |i| async move {
+                if i == events {
+                    return None;
+                }
+                if i > 0 {
+                    server_core::sleep(every).await;
+                }
+                Some((Ok::<_, Infallible>(format!("data: {i}\n\n")), i + 1))
+            });
+            Response::new(StatusCode::OK)
+                .with_header(header::CONTENT_TYPE, "text/event-stream")
+                .with_body(Body::from_stream(events))
+        })
 }
 
 /// `key=N` from the query string; 0 when absent or malformed.

@@ -44,7 +44,10 @@ pub struct Config {
     /// Most header fields in one request; more get `431`. Default 100.
     pub max_headers: usize,
     /// Largest request body, after chunked decoding; a larger one gets `413 Content Too Large` and the
-    /// connection is closed. Bodies are buffered whole, so this bounds memory per connection. Default 1 MiB.
+    /// connection is closed. A handler may raise it for its own request (`Body::set_limit`, for
+    /// uploads): bodies stream, so memory per connection is bounded by one read (64 KiB), not by this.
+    /// A body the handler leaves unread is skipped after its response if at most 256 KiB of it remain
+    /// (Go's figure); otherwise the connection closes. Default 1 MiB.
     pub max_body_bytes: usize,
     /// Time allowed to receive a whole request head, counted from its first byte (or from accept, for a
     /// connection's first request). Past it: `408 Request Timeout` if part of a head arrived, else a

@@ -1,24 +1,45 @@
 //! The connection loop, written once for every backend.
 //!
 //! A backend supplies a [`Transport`] (how to read and write its stream with a time limit) and a
-//! [`Runtime`]; [`serve_connection`] does the rest, following may_minihttp's shape: read what is
-//! available, serve every complete request in it, write all their responses at once, wait.
+//! [`Runtime`](crate::Runtime); [`serve_connection`] does the rest, following may_minihttp's shape:
+//! read what is available, serve every complete request in it, write all their responses at once,
+//! wait.
+//!
+//! Bodies stream through the same loop. While a handler (or its response body) is pending, the loop
+//! writes what is batched, then either reads request body bytes the handler asked for, or waits; on an
+//! async transport it also watches the socket while a streamed response waits for its producer, so a
+//! client that leaves cancels the producer at once rather than at the next write. Response frames are
+//! batched while they come ready, and written when the producer has nothing more for now.
 //!
 //! The blocking backends use the same loop: their transport does blocking I/O and returns a
 //! completed future, and they drive the whole loop with [`block_on`](crate::block_on).
 
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::io::{self, Read, Write};
+use std::pin::{Pin, pin};
+use std::task::Poll;
 use std::time::Duration;
 
-use crate::engine::{Conn, Next, Wait};
+use http_body::Body as _;
+
+use crate::engine::{Conn, Next, Pump, Wait};
 use crate::server::Accepted;
-use crate::{Handler, respond};
+use crate::{Body, Config, Handler, Runtime, guarded, respond};
 
 /// A connected stream as a backend reads and writes it.
 pub trait Transport: Send {
+    /// Whether waits are futures that yield (async I/O) rather than calls that block the thread or
+    /// coroutine. On a blocking transport the loop reads only when it must (a request, or body bytes
+    /// the handler waits for), so a client that left during a streamed response is noticed at the next
+    /// write; and since a producer blocks inside its poll there (`sleep` is a blocking sleep), a frame
+    /// that comes back ready may have taken any time, so each is written at once rather than batched.
+    const ASYNC: bool = true;
+
     /// Reads into `buf`, waiting at most `timeout`; a timeout is an error of kind `TimedOut` or
     /// `WouldBlock` (what a socket with `SO_RCVTIMEO` reports).
+    ///
+    /// The loop may drop the future before it completes (the handler finished first): no bytes may be
+    /// lost then.
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> impl Future<Output = io::Result<usize>> + Send;
 
     /// Writes all of `buf`, each write waiting at most `timeout`.
@@ -33,22 +54,37 @@ pub trait Transport: Send {
 /// a lingering close, and Go's `closeWriteAndWait`).
 const LINGER: Duration = Duration::from_millis(500);
 const LINGER_BYTES: usize = 256 * 1024;
+/// Response frames up to this size are copied into the output buffer and batched; larger ones are
+/// written straight from their own memory.
+const COPY_MAX: usize = 16 * 1024;
+/// Batched response bytes past which the batch is written even though more frames are ready.
+const BATCH_MAX: usize = 64 * 1024;
 
 /// Serves one connection until it closes: the whole HTTP/1.1 conversation, with the configured
 /// timeouts, driven by `handler`.
 pub async fn serve_connection<T: Transport, H: Handler>(mut accepted: Accepted<T>, handler: &H) {
-    let Accepted { guard, stream: io } = &mut accepted;
+    let Accepted { guard, stream } = &mut accepted;
     let shared = guard.shared();
     let config = &shared.config;
-    let mut conn = Conn::new(config.limits());
+    let mut c = Connection {
+        io: stream,
+        conn: Conn::new(config.limits()),
+        config,
+        rt: shared.runtime,
+    };
     loop {
-        match conn.advance() {
+        match c.conn.advance() {
             Next::Request(req) => {
-                let (resp, panicked) = respond(handler, req, shared.runtime).await;
-                conn.respond(resp, panicked || shared.is_shutting_down());
+                let call = pin!(respond(handler, req, c.rt));
+                let Ok((resp, panicked)) = c.drive(call, false).await else {
+                    return;
+                };
+                if c.send(resp, panicked || shared.is_shutting_down()).await.is_err() {
+                    return;
+                }
             }
             Next::Read(wait) => {
-                if flush(io, &mut conn, config.write_timeout).await.is_err() {
+                if c.flush().await.is_err() {
                     return;
                 }
                 let timeout = match wait {
@@ -57,27 +93,27 @@ pub async fn serve_connection<T: Transport, H: Handler>(mut accepted: Accepted<T
                     Wait::Body => config.body_read_timeout,
                 };
                 if timeout.is_zero() {
-                    conn.timed_out();
+                    c.conn.timed_out();
                     continue;
                 }
-                let idle = conn.is_idle();
+                let idle = c.conn.is_idle();
                 if idle && !guard.set_idle(true) {
                     return; // shutting down, and nothing is under way here
                 }
-                let read = io.read(conn.read_buf(), timeout).await;
+                let read = c.io.read(c.conn.read_buf(), timeout).await;
                 if idle {
                     guard.set_idle(false);
                 }
                 match read {
-                    Ok(n) => conn.filled(n),
-                    Err(e) if is_timeout(&e) => conn.timed_out(),
+                    Ok(n) => c.conn.filled(n),
+                    Err(e) if is_timeout(&e) => c.conn.timed_out(),
                     Err(_) => return,
                 }
             }
             Next::Close => {
-                if flush(io, &mut conn, config.write_timeout).await.is_ok() && conn.should_linger() {
-                    io.shutdown_write();
-                    linger(io).await;
+                if c.flush().await.is_ok() && c.conn.should_linger() {
+                    c.io.shutdown_write();
+                    linger(c.io).await;
                 }
                 return;
             }
@@ -85,13 +121,167 @@ pub async fn serve_connection<T: Transport, H: Handler>(mut accepted: Accepted<T
     }
 }
 
-async fn flush<T: Transport>(io: &mut T, conn: &mut Conn, timeout: Duration) -> io::Result<()> {
-    if conn.output().is_empty() {
-        return Ok(());
+/// One connection's engine and stream, while it serves.
+struct Connection<'a, T> {
+    io: &'a mut T,
+    conn: Conn,
+    config: &'a Config,
+    rt: &'static dyn Runtime,
+}
+
+/// What a pending handler or response body lets the loop do.
+enum Step<T> {
+    Done(T),
+    /// Write the batched output, then poll again.
+    Flush,
+    /// The handler waits for request body bytes.
+    Pump,
+    /// Nothing to do but wait: watch the socket meanwhile, for a client that leaves.
+    Watch,
+}
+
+impl<T: Transport> Connection<'_, T> {
+    /// Answers with `resp`: a whole body in the output batch, a streamed one frame by frame.
+    async fn send(&mut self, resp: crate::Response, close: bool) -> io::Result<()> {
+        let (parts, mut body) = resp.into_inner().into_parts();
+        if let Some(bytes) = body.take_whole() {
+            if self.conn.respond_head(&parts, Some(bytes.len() as u64), close) {
+                let _ = self.conn.send_data(&bytes);
+                let _ = self.conn.end_body(None);
+            }
+            return Ok(());
+        }
+        if !self.conn.respond_head(&parts, body.size_hint().exact(), close) {
+            return Ok(()); // no body to send (`HEAD`, `204`, `304`, an error answer): the producer is dropped
+        }
+        self.stream_body(&mut body).await
     }
-    io.write_all(conn.output(), timeout).await?;
-    conn.written();
-    Ok(())
+
+    async fn stream_body(&mut self, body: &mut Body) -> io::Result<()> {
+        loop {
+            let rt = self.rt;
+            let next = pin!(guarded(rt, poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx))));
+            let frame = match self.drive(next, true).await? {
+                Ok(Some(Ok(frame))) => frame,
+                Ok(None) => {
+                    if self.conn.end_body(None).is_err() {
+                        return Err(io::ErrorKind::InvalidData.into()); // shorter than its length: close
+                    }
+                    return Ok(());
+                }
+                Ok(Some(Err(_))) | Err(_) => {
+                    // A failed request body gets its error answer if the response has not started;
+                    // otherwise the client sees a truncated response and a close.
+                    if self.conn.replace_with_body_error() {
+                        return Ok(());
+                    }
+                    self.conn.abort();
+                    return Err(io::ErrorKind::Interrupted.into());
+                }
+            };
+            let data = match frame.into_data() {
+                Ok(data) => data,
+                Err(frame) => {
+                    let trailers = frame.into_trailers().ok();
+                    if self.conn.end_body(trailers.as_ref()).is_err() {
+                        return Err(io::ErrorKind::InvalidData.into());
+                    }
+                    return Ok(());
+                }
+            };
+            if data.len() <= COPY_MAX {
+                if self.conn.send_data(&data).is_err() {
+                    return Err(io::ErrorKind::InvalidData.into()); // longer than its length
+                }
+                if !T::ASYNC || self.conn.output().len() >= BATCH_MAX {
+                    self.flush().await?;
+                }
+            } else {
+                if self.conn.send_prefix(data.len()).is_err() {
+                    return Err(io::ErrorKind::InvalidData.into());
+                }
+                self.flush().await?;
+                self.io.write_all(&data, self.config.write_timeout).await?;
+                self.conn.sent_data(data.len());
+            }
+        }
+    }
+
+    /// Drives `fut` (a handler, or the next frame of a response body) to completion, doing meanwhile
+    /// what the connection needs: writing batched output, feeding the request body, and, with `watch`,
+    /// noticing a client that leaves (an error then, so that the caller drops the producer).
+    async fn drive<F: Future>(&mut self, mut fut: Pin<&mut F>, watch: bool) -> io::Result<F::Output> {
+        loop {
+            let watching = watch && T::ASYNC && self.conn.can_read_ahead();
+            let conn = &mut self.conn;
+            let step = poll_fn(|cx| match fut.as_mut().poll(cx) {
+                Poll::Ready(out) => Poll::Ready(Step::Done(out)),
+                Poll::Pending if !conn.output().is_empty() => Poll::Ready(Step::Flush),
+                Poll::Pending if conn.body_wanted(cx.waker()) => Poll::Ready(Step::Pump),
+                Poll::Pending if watching => Poll::Ready(Step::Watch),
+                Poll::Pending => Poll::Pending,
+            })
+            .await;
+            match step {
+                Step::Done(out) => return Ok(out),
+                Step::Flush => self.flush().await?,
+                Step::Pump => match self.conn.pump() {
+                    Pump::Fed | Pump::Idle => {}
+                    Pump::Read => {
+                        self.flush().await?; // `100 Continue`
+                        let timeout = self.config.body_read_timeout;
+                        match self.read_beside(fut.as_mut(), timeout).await {
+                            Ok(Ok(n)) => self.conn.filled(n),
+                            Ok(Err(e)) if is_timeout(&e) => self.conn.timed_out(),
+                            Ok(Err(e)) => return Err(e),
+                            Err(out) => return Ok(out),
+                        }
+                    }
+                },
+                Step::Watch => match self.read_beside(fut.as_mut(), self.config.idle_timeout).await {
+                    Ok(Ok(0)) => return Err(io::ErrorKind::ConnectionAborted.into()),
+                    Ok(Ok(n)) => self.conn.filled(n),
+                    Ok(Err(e)) if is_timeout(&e) => {}
+                    Ok(Err(e)) => return Err(e),
+                    Err(out) => return Ok(out),
+                },
+            }
+        }
+    }
+
+    /// Reads into the engine's buffer while polling `fut`: the read's result, or `fut`'s output if it
+    /// completes first (the read is then dropped, which a [`Transport`] must allow without loss).
+    async fn read_beside<F: Future>(
+        &mut self,
+        mut fut: Pin<&mut F>,
+        timeout: Duration,
+    ) -> Result<io::Result<usize>, F::Output> {
+        let outcome = {
+            let mut read = pin!(self.io.read(self.conn.read_buf(), timeout));
+            poll_fn(|cx| {
+                if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+                    return Poll::Ready(Err(out));
+                }
+                read.as_mut().poll(cx).map(Ok)
+            })
+            .await
+        };
+        if outcome.is_err() {
+            self.conn.read_cancelled();
+        }
+        outcome
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        if self.conn.output().is_empty() {
+            return Ok(());
+        }
+        self.io
+            .write_all(self.conn.output(), self.config.write_timeout)
+            .await?;
+        self.conn.written();
+        Ok(())
+    }
 }
 
 async fn linger<T: Transport>(io: &mut T) {
@@ -157,6 +347,8 @@ impl<S: BlockingStream> Blocking<S> {
 }
 
 impl<S: BlockingStream> Transport for Blocking<S> {
+    const ASYNC: bool = false;
+
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> impl Future<Output = io::Result<usize>> + Send {
         let mut read = || {
             if self.read_timeout != Some(timeout) {

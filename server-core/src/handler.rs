@@ -99,29 +99,44 @@ impl<H: Handler> DynHandler for H {
 pub async fn respond<H: Handler>(handler: &H, req: Request, rt: &'static dyn Runtime) -> (Response, bool) {
     let call = runtime::enter(rt, || catch_unwind(AssertUnwindSafe(|| handler.call(req))));
     match call {
-        Ok(fut) => CatchUnwind { fut, rt }.await,
+        Ok(fut) => match (Guarded { fut, rt }).await {
+            Ok(resp) => (resp, false),
+            Err(Panicked) => (Response::internal_error(), true),
+        },
         Err(_) => (Response::internal_error(), true),
     }
 }
 
-/// Polls the handler's future with the runtime installed and panics caught.
-struct CatchUnwind<F> {
+/// A handler's code panicked (in its future, or in its response body's producer).
+#[derive(Debug)]
+pub struct Panicked;
+
+/// Polls `fut` as handler code is polled: with `rt` installed for [`sleep`](crate::sleep) and
+/// [`unblock`](crate::unblock), and a panic caught. Response bodies are produced by handler code
+/// too, so the connection polls them through this as well.
+pub fn guarded<F: Future>(
+    rt: &'static dyn Runtime,
+    fut: F,
+) -> impl Future<Output = Result<F::Output, Panicked>> {
+    Guarded { fut, rt }
+}
+
+struct Guarded<F> {
     fut: F,
     rt: &'static dyn Runtime,
 }
 
-impl<F: Future<Output = Response>> Future for CatchUnwind<F> {
-    type Output = (Response, bool);
+impl<F: Future> Future for Guarded<F> {
+    type Output = Result<F::Output, Panicked>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `fut` is structurally pinned: it is never moved out of `self`, and `CatchUnwind`
+        // SAFETY: `fut` is structurally pinned: it is never moved out of `self`, and `Guarded`
         // has no `Drop` impl or `Unpin` impl that could move it.
         let this = unsafe { self.get_unchecked_mut() };
         let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
         match runtime::enter(this.rt, || catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))) {
-            Ok(Poll::Ready(resp)) => Poll::Ready((resp, false)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(_) => Poll::Ready((Response::internal_error(), true)),
+            Ok(poll) => poll.map(Ok),
+            Err(_) => Poll::Ready(Err(Panicked)),
         }
     }
 }

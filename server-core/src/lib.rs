@@ -39,19 +39,30 @@
 //! A backend then serves it: `backend_tokio::Tokio::bind(Config::default(), app)`, or through the
 //! `server` facade crate with the backend picked by a Cargo feature.
 //!
+//! ## Bodies
+//!
+//! Requests and responses carry a [`Body`] (an `http_body::Body` of `Bytes`). A body that arrived with
+//! its head, and a response built from bytes, is whole and costs nothing extra; otherwise a request
+//! body streams from the connection as the handler reads it, and a response body may be a stream, any
+//! `http_body::Body`, or a [`channel`](Body::channel). See the [`Body`] docs for uploads, downloads and
+//! server-sent events.
+//!
 //! ## The engine
 //!
 //! [`engine::Conn`] is a sans-IO HTTP/1.1 state machine: bytes in, requests out, responses in, bytes
 //! out. It owns every protocol decision (keep-alive, pipelining order, `Content-Length` and chunked
-//! bodies, `Expect: 100-continue`, `HEAD`, `Date`/`Server`, and the error answers), and
+//! bodies both ways, `Expect: 100-continue`, `HEAD`, `Date`/`Server`, what to do with a body the
+//! handler did not read, and the error answers), and
 //! [`serve_connection`] drives it over any [`Transport`], so no backend can answer differently.
 //!
 //! | bad input | answer |
 //! |---|---|
 //! | malformed request line or header, obs-fold, whitespace before the colon, NUL or bare CR in a value, HTTP/1.1 without `Host` | 400, close |
-//! | both `Content-Length` and `Transfer-Encoding`, differing duplicate `Content-Length`, bad chunk size, unknown transfer coding | 400, close |
+//! | both `Content-Length` and `Transfer-Encoding`, differing duplicate `Content-Length`, bad chunk size, `chunked` repeated or not last | 400, close |
+//! | a transfer coding other than `chunked` (`gzip`, `gzip, chunked`, `deflate`) | 501, close (as Go and nginx) |
 //! | header section over `max_header_bytes`, or more than `max_headers` fields | 431, close |
-//! | body over `max_body_bytes` | 413, close |
+//! | body over its limit (`max_body_bytes`, or what the handler set with [`Body::set_limit`]) | 413, close (whatever the handler answers) |
+//! | a body not received within `body_read_timeout` of its last bytes | 408, close |
 //! | head not complete within `header_read_timeout` | 408 (or a silent close if nothing arrived), close |
 //! | keep-alive connection idle past `idle_timeout` | close |
 //! | a version other than HTTP/1.0 and 1.1 | 505, close |
@@ -64,6 +75,7 @@
 //! [`Shared`] and [`ServerHandle`] do the rest, including `max_connections` and graceful shutdown.
 //! The `conformance` feature provides the test suite every backend must pass.
 
+mod body;
 mod config;
 mod deadline;
 mod driver;
@@ -78,10 +90,11 @@ mod signal;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use body::{Body, BodyError, BoxError, Disconnected, Sender};
 pub use config::Config;
 pub use deadline::{Deadline, Timer};
 pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
-pub use handler::{BoxFuture, BoxHandler, Handler, respond};
+pub use handler::{BoxFuture, BoxHandler, Handler, Panicked, guarded, respond};
 pub use message::{Request, Response};
 pub use router::Router;
 pub use runtime::{Park, Runtime, Sleep, Unblock, block_on, sleep, unblock};

@@ -1,4 +1,4 @@
-//! Request and response: the `http` crate's types with whole `Bytes` bodies.
+//! Request and response: the `http` crate's types with a [`Body`] that is whole `Bytes` or a stream.
 
 use std::future::{IntoFuture, Ready, ready};
 use std::ops::{Deref, DerefMut};
@@ -6,24 +6,42 @@ use std::ops::{Deref, DerefMut};
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 
-/// An HTTP request with its whole body. The body is at most `Config::max_body_bytes` long.
-pub type Request = http::Request<Bytes>;
+use crate::Body;
+use crate::engine::status_has_body;
 
-/// An HTTP response with its whole body: a thin wrapper over `http::Response<Bytes>` that adds
-/// constructors and dereferences to it, so every `http` accessor (`status_mut`, `headers_mut`, ...)
-/// works as usual.
+/// An HTTP request. Its body is whole when it arrived with the head, and otherwise streams from the
+/// connection as the handler reads it (see [`Body`]); [`Body::collect`] gathers it, within
+/// `Config::max_body_bytes`.
+pub type Request = http::Request<Body>;
+
+/// An HTTP response: a thin wrapper over `http::Response<Body>` that adds constructors and
+/// dereferences to it, so every `http` accessor (`status_mut`, `headers_mut`, ...) works as usual.
 ///
-/// `Content-Length`, `Date` and `Server` are added by the engine; a `Content-Length` or
-/// `Transfer-Encoding` set here is ignored (the body's length is the truth).
+/// `Content-Length` (or chunked framing, for a body of unknown length), `Date` and `Server` are added
+/// by the engine; a `Content-Length` or `Transfer-Encoding` set here is ignored (the body is the truth).
 #[derive(Debug, Default)]
-pub struct Response(http::Response<Bytes>);
+pub struct Response(http::Response<Body>);
 
 impl Response {
     /// A response with the given status, no headers and an empty body.
     pub fn new(status: StatusCode) -> Self {
-        let mut r = http::Response::new(Bytes::new());
+        let mut r = http::Response::new(Body::empty());
         *r.status_mut() = status;
         Response(r)
+    }
+
+    /// Replaces the body, builder style: a whole body, a [`Body`] stream, or a request's own body.
+    ///
+    /// ```
+    /// use server_core::{Body, Response, StatusCode};
+    ///
+    /// let (tx, body) = Body::channel();
+    /// let resp = Response::new(StatusCode::OK).with_body(body);
+    /// # drop((tx, resp));
+    /// ```
+    pub fn with_body(mut self, body: impl Into<Body>) -> Self {
+        *self.0.body_mut() = body.into();
+        self
     }
 
     /// `200 OK` with a `text/plain; charset=utf-8` body.
@@ -58,7 +76,7 @@ impl Response {
             Bytes::from_static(reason.as_bytes()),
         );
         if !status_has_body(status) {
-            *r.body_mut() = Bytes::new();
+            *r.body_mut() = Body::empty();
             r.headers_mut().remove(header::CONTENT_TYPE);
         }
         r
@@ -93,12 +111,12 @@ impl Response {
     }
 
     /// The inner `http::Response`.
-    pub fn into_inner(self) -> http::Response<Bytes> {
+    pub fn into_inner(self) -> http::Response<Body> {
         self.0
     }
 
     fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Self {
-        let mut r = http::Response::new(body);
+        let mut r = http::Response::new(Body::full(body));
         *r.status_mut() = status;
         r.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -106,13 +124,8 @@ impl Response {
     }
 }
 
-/// Whether a response with this status may carry a body (RFC 9110 §6.4.1).
-pub(crate) fn status_has_body(status: StatusCode) -> bool {
-    !(status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED)
-}
-
 impl Deref for Response {
-    type Target = http::Response<Bytes>;
+    type Target = http::Response<Body>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }
@@ -124,13 +137,13 @@ impl DerefMut for Response {
     }
 }
 
-impl From<http::Response<Bytes>> for Response {
-    fn from(r: http::Response<Bytes>) -> Self {
+impl From<http::Response<Body>> for Response {
+    fn from(r: http::Response<Body>) -> Self {
         Response(r)
     }
 }
 
-impl From<Response> for http::Response<Bytes> {
+impl From<Response> for http::Response<Body> {
     fn from(r: Response) -> Self {
         r.0
     }

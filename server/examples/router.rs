@@ -8,7 +8,7 @@
 //! ```
 
 use serde::Serialize;
-use server::{Config, Request, Response, Router};
+use server::{Config, Request, Response, Router, StatusCode};
 
 #[derive(Serialize)]
 struct Message<'a> {
@@ -25,6 +25,9 @@ fn main() -> std::io::Result<()> {
                 path: req.uri().path(),
             })
         })
-        .post("/echo", |req: Request| Response::bytes(req.into_body()));
+        // The body streams straight back as it arrives: never held whole.
+        .post("/echo", |req: Request| {
+            Response::new(StatusCode::OK).with_body(req.into_body())
+        });
     server::run(Config::default(), app)
 }

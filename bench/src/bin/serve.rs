@@ -8,7 +8,7 @@ use clap::Parser;
 use server_core::{Config, ShutdownSignals};
 
 /// Serves the standard routes (/plaintext, /json, /wait?ms=N, /cpu?us=N, /cpu-offload?us=N,
-/// POST /echo; 404 otherwise) on the chosen backend until SIGINT or SIGTERM, then shuts down
+/// POST /echo, POST /upload, /download?bytes=N&chunk=K, /sse?events=N&every_ms=M; 404 otherwise) on the chosen backend until SIGINT or SIGTERM, then shuts down
 /// gracefully and exits 0. Prints `listening on IP:PORT` once it accepts.
 #[derive(Parser)]
 #[command(version)]
@@ -40,6 +40,9 @@ struct Args {
     /// Stack of each connection's thread or coroutine (threads, coroutine), in KiB. Default 64.
     #[arg(long)]
     stack_kib: Option<usize>,
+    /// Largest body `POST /upload` takes, in bytes (413 above); other routes keep --max-body-bytes.
+    #[arg(long, default_value_t = 1 << 30)]
+    max_upload_bytes: u64,
 }
 
 fn main() {
@@ -64,7 +67,7 @@ fn main() {
     let signals = ShutdownSignals::block().unwrap_or_else(|e| fail("blocking SIGINT/SIGTERM", e));
     let server = args
         .backend
-        .start(config)
+        .start(config, args.max_upload_bytes)
         .unwrap_or_else(|e| fail("starting the server", e));
     println!("listening on {} ({})", server.local_addr(), args.backend.as_str());
     let _ = std::io::stdout().flush();

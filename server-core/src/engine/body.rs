@@ -1,6 +1,7 @@
-//! Decoding a chunked request body (RFC 9112 §7.1), incrementally and within the limits.
+//! Decoding a chunked request body (RFC 9112 §7.1), incrementally: each chunk is handed on as it
+//! arrives, split off the read buffer without a copy.
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use http::StatusCode;
 
 /// Longest chunk-size line accepted (size, extensions, CRLF). Extensions are ignored, but an endless
@@ -10,7 +11,6 @@ const MAX_SIZE_LINE: usize = 4096;
 #[derive(Debug)]
 pub(crate) struct Chunked {
     state: State,
-    body: BytesMut,
     trailer_bytes: usize,
 }
 
@@ -20,38 +20,44 @@ enum State {
     Data(u64),
     DataEnd,
     Trailers,
+    Done,
+}
+
+/// What decoding the front of the input gave.
+#[derive(Debug)]
+pub(crate) enum Decoded {
+    /// Body bytes (a chunk, or the part of one that has arrived), split off the input without a copy.
+    Data(Bytes),
+    /// The last chunk and the trailer section are in.
+    End,
 }
 
 impl Chunked {
     pub fn new() -> Self {
         Chunked {
             state: State::Size,
-            body: BytesMut::new(),
             trailer_bytes: 0,
         }
     }
 
-    /// Decodes what it can from the front of `input`, consuming it. `Ok(Some(body))` once the last
-    /// chunk and the trailer section are in; `Ok(None)` when more input is needed.
+    /// Decodes what it can from the front of `input`, consuming it: the next body bytes, the end, or
+    /// `Ok(None)` when more input is needed.
     ///
     /// Trailer fields are read, bounded by `max_trailer_bytes`, and dropped: a trailer that the
     /// handler cannot see cannot change how the request is understood.
     pub fn decode(
         &mut self,
         input: &mut BytesMut,
-        max_body: usize,
         max_trailer_bytes: usize,
-    ) -> Result<Option<BytesMut>, StatusCode> {
+    ) -> Result<Option<Decoded>, StatusCode> {
         loop {
             match self.state {
+                State::Done => return Ok(Some(Decoded::End)),
                 State::Size => {
                     let Some(line) = take_line(input, MAX_SIZE_LINE, StatusCode::BAD_REQUEST)? else {
                         return Ok(None);
                     };
                     let size = parse_chunk_size(&line).ok_or(StatusCode::BAD_REQUEST)?;
-                    if size > (max_body - self.body.len()) as u64 {
-                        return Err(StatusCode::PAYLOAD_TOO_LARGE);
-                    }
                     self.state = if size == 0 {
                         State::Trailers
                     } else {
@@ -62,14 +68,13 @@ impl Chunked {
                     if input.is_empty() {
                         return Ok(None);
                     }
-                    let n = (left as usize).min(input.len());
-                    self.body.extend_from_slice(&input[..n]);
-                    input.advance(n);
+                    let n = usize::try_from(left).unwrap_or(usize::MAX).min(input.len());
                     self.state = if n as u64 == left {
                         State::DataEnd
                     } else {
                         State::Data(left - n as u64)
                     };
+                    return Ok(Some(Decoded::Data(input.split_to(n).freeze())));
                 }
                 State::DataEnd => {
                     if input.len() < 2 {
@@ -89,17 +94,13 @@ impl Chunked {
                     };
                     self.trailer_bytes += line.len() + 2;
                     if line.is_empty() {
-                        return Ok(Some(std::mem::take(&mut self.body)));
+                        self.state = State::Done;
+                        return Ok(Some(Decoded::End));
                     }
                     validate_trailer(&line)?;
                 }
             }
         }
-    }
-
-    /// Bytes of decoded body held so far.
-    pub fn buffered(&self) -> usize {
-        self.body.len()
     }
 }
 

@@ -1,27 +1,49 @@
-//! Encoding a response into bytes to write.
+//! Encoding a response: its head, then its body in the framing the head announced.
 
-use http::{HeaderValue, StatusCode, header};
+use http::response::Parts;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use super::date;
 use super::head::Meta;
-use crate::Response;
-use crate::message::status_has_body;
 
-/// Appends `resp` to `out` as an HTTP/1.1 response to a request described by `meta`.
+/// How a response body is delimited on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// No body (`HEAD`, `204`, `304`, or an error answer already complete).
+    None,
+    /// `Content-Length`; the bytes still owed.
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// Until the connection closes (an HTTP/1.0 client, length unknown).
+    Close,
+}
+
+/// Appends the head of a response to a request described by `meta`, and says how its body is framed.
 ///
-/// The engine owns framing: `Content-Length` comes from the body, `Connection` from the keep-alive
-/// decision (`close`), and any of those the handler set are replaced. `Date` and `Server` are added
-/// unless the handler set them.
-pub(crate) fn response(
+/// The engine owns framing: `Content-Length` comes from the body's exact size (`length`), chunked
+/// when it is unknown (or a close-delimited body for HTTP/1.0, which forces `close`), `Connection`
+/// from the keep-alive decision, and any of those the handler set are replaced. `Date` and `Server`
+/// are added unless the handler set them.
+pub(crate) fn head(
     out: &mut Vec<u8>,
-    resp: Response,
+    parts: &Parts,
+    length: Option<u64>,
     meta: &Meta,
-    close: bool,
+    close: &mut bool,
     server: Option<&HeaderValue>,
-) {
-    let (parts, body) = resp.into_inner().into_parts();
+) -> Framing {
+    let has_body = status_has_body(parts.status);
+    let framing = match length {
+        _ if !has_body => Framing::None,
+        Some(n) => Framing::Length(n),
+        None if meta.version == http::Version::HTTP_10 => {
+            *close = true;
+            Framing::Close
+        }
+        None => Framing::Chunked,
+    };
     status_line(out, parts.status);
-
     let headers = &parts.headers;
     if let Some(server) = server.filter(|_| !headers.contains_key(header::SERVER)) {
         field(out, b"server: ", server.as_bytes());
@@ -39,21 +61,53 @@ pub(crate) fn response(
             field(out, name.as_str().as_bytes(), value.as_bytes());
         }
     }
-    if close {
+    if *close {
         out.extend_from_slice(b"connection: close\r\n");
     } else if meta.version == http::Version::HTTP_10 {
         out.extend_from_slice(b"connection: keep-alive\r\n");
     }
-    let has_body = status_has_body(parts.status);
-    if has_body {
-        out.extend_from_slice(b"content-length: ");
-        out.extend_from_slice(itoa::Buffer::new().format(body.len()).as_bytes());
-        out.extend_from_slice(b"\r\n");
+    match framing {
+        Framing::Length(n) => {
+            out.extend_from_slice(b"content-length: ");
+            out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        Framing::Chunked => out.extend_from_slice(b"transfer-encoding: chunked\r\n"),
+        Framing::None | Framing::Close => {}
     }
     out.extend_from_slice(b"\r\n");
-    if has_body && !meta.head {
-        out.extend_from_slice(&body);
+    if meta.head { Framing::None } else { framing }
+}
+
+/// The line that opens a chunk of `len` bytes.
+pub(crate) fn chunk_size(out: &mut Vec<u8>, len: usize) {
+    let mut hex = [0u8; 16];
+    let mut at = hex.len();
+    let mut n = len;
+    loop {
+        at -= 1;
+        hex[at] = b"0123456789abcdef"[n & 0xf];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
     }
+    out.extend_from_slice(&hex[at..]);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The last chunk, the trailer fields, and the end of the message.
+pub(crate) fn last_chunk(out: &mut Vec<u8>, trailers: Option<&HeaderMap>) {
+    out.extend_from_slice(b"0\r\n");
+    for (name, value) in trailers.into_iter().flatten() {
+        field(out, name.as_str().as_bytes(), value.as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Whether a response with this status may carry a body (RFC 9110 §6.4.1).
+pub(crate) fn status_has_body(status: StatusCode) -> bool {
+    !(status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED)
 }
 
 fn status_line(out: &mut Vec<u8>, status: StatusCode) {

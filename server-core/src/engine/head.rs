@@ -178,6 +178,7 @@ struct Fields {
     hosts: u32,
     content_length: Option<u64>,
     chunked: bool,
+    unknown_coding: bool,
     transfer_encoding: bool,
     close: bool,
     keep_alive: bool,
@@ -196,13 +197,17 @@ impl Fields {
             }
             self.content_length = Some(n);
         } else if *name == header::TRANSFER_ENCODING {
-            // Only `chunked`, once, and last: any other coding is one we cannot decode, and a
-            // repeated or non-final `chunked` is ambiguous framing.
+            // `chunked` at most once and last, or the framing is ambiguous (400); any other coding is
+            // one we do not implement (501, as Go and nginx answer).
             for coding in tokens(value) {
-                if self.chunked || !coding.eq_ignore_ascii_case(b"chunked") {
+                if self.chunked {
                     return Err(StatusCode::BAD_REQUEST);
                 }
-                self.chunked = true;
+                if coding.eq_ignore_ascii_case(b"chunked") {
+                    self.chunked = true;
+                } else {
+                    self.unknown_coding = true;
+                }
             }
             self.transfer_encoding = true;
         } else if *name == header::CONNECTION {
@@ -222,7 +227,9 @@ impl Fields {
             // a server to reject rather than guess).
             (true, Some(_)) => Err(StatusCode::BAD_REQUEST),
             // Transfer-Encoding did not exist in HTTP/1.0; a 1.0 message carrying it is suspect.
-            (true, None) if version == Version::HTTP_10 || !self.chunked => Err(StatusCode::BAD_REQUEST),
+            (true, None) if version == Version::HTTP_10 => Err(StatusCode::BAD_REQUEST),
+            (true, None) if self.unknown_coding => Err(StatusCode::NOT_IMPLEMENTED),
+            (true, None) if !self.chunked => Err(StatusCode::BAD_REQUEST),
             (true, None) => Ok(BodyKind::Chunked),
             (false, Some(0)) | (false, None) => Ok(BodyKind::Empty),
             (false, Some(n)) => Ok(BodyKind::Length(n)),

@@ -21,14 +21,19 @@ mod encode;
 pub mod fuzz;
 mod head;
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::{Bytes, BytesMut};
-use http::{HeaderValue, StatusCode};
+use bytes::BytesMut;
+use http::{HeaderMap, HeaderValue, StatusCode};
 
+use crate::body::{Body, BodyError, Feed};
 use crate::{Request, Response};
-use body::Chunked;
+use body::{Chunked, Decoded};
+use encode::Framing;
 use head::{BodyKind, Meta};
+
+pub(crate) use encode::status_has_body;
 
 /// The limits the engine enforces (taken from [`Config`](crate::Config)).
 #[derive(Clone, Debug)]
@@ -37,7 +42,7 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Most header fields (capped at 128).
     pub max_headers: usize,
-    /// Largest request body.
+    /// Largest request body, unless the handler raises it for its request ([`Body::set_limit`]).
     pub max_body_bytes: usize,
     /// `Server` header value added to responses.
     pub server_header: Option<HeaderValue>,
@@ -54,7 +59,9 @@ impl Default for Limits {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Next {
-    /// Serve this request, then pass the response to [`Conn::respond`].
+    /// Serve this request, then answer it: [`Conn::respond`] for a whole body, or
+    /// [`Conn::respond_head`], [`Conn::send_data`] and [`Conn::end_body`] for a streamed one. While the
+    /// handler runs, [`Conn::pump`] moves the request body to it.
     Request(Request),
     /// Write any [`output`](Conn::output), then read more bytes, waiting at most as `Wait` says.
     Read(Wait),
@@ -74,31 +81,62 @@ pub enum Wait {
     Body,
 }
 
+/// What [`Conn::pump`] did for a streamed request body.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pump {
+    /// Nothing to do: the handler is not waiting for body bytes (or the body is over).
+    Idle,
+    /// The handler was given bytes, the end, or an error: poll it again.
+    Fed,
+    /// Write any output (`100 Continue`), then read more bytes with the body timeout.
+    Read,
+}
+
 /// Smallest free space offered for a read; the buffer grows (doubling) as a head or body needs.
 const READ_CHUNK: usize = 1024;
 /// Largest single read while receiving a big body.
 const MAX_READ: usize = 64 * 1024;
+/// Most body bytes read and discarded after the response when the handler left its request body
+/// unread (Go reads up to 256 KiB); past that the connection closes instead.
+const DRAIN_MAX: u64 = 256 * 1024;
 
 enum State {
     /// Waiting for, or parsing, a request head. `Instant`: when it began, if it has.
     Head(Option<Instant>),
-    /// Head parsed, body incomplete. Boxed: it is the rare state, and inline it would make every
-    /// connection's state as large as a request head.
-    Body(Box<Pending>),
-    /// A request is with the handler; the next call must be `respond`.
-    Handling(Meta),
+    /// A request is with the handler; the next call must be `respond` or `respond_head`.
+    Handling,
+    /// A response head is out; its body goes through `send_data` and `end_body`.
+    Sending(Framing),
+    /// Discarding the rest of a request body the handler left unread, up to this many more bytes.
+    Draining(u64),
     /// No more requests: flush and close.
     Closing,
 }
 
-struct Pending {
-    request: http::request::Parts,
-    meta: Meta,
-    body: Body,
+/// The request body still arriving while its request is served.
+enum Incoming {
+    /// None, or all of it was handed to the handler, or given up on.
+    Done,
+    Streaming(Box<Streaming>),
 }
 
-enum Body {
-    Length(usize),
+struct Streaming {
+    feed: Arc<Feed>,
+    decoder: Decoder,
+    /// The client waits for `100 Continue` before sending the body: send it on the first read.
+    continue_pending: bool,
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        // A reader still waiting when the connection ends must not wait forever.
+        self.feed.lock().fail(BodyError::Disconnected);
+    }
+}
+
+enum Decoder {
+    /// Bytes of a `Content-Length` body still to come.
+    Length(u64),
     Chunked(Chunked),
 }
 
@@ -111,6 +149,16 @@ pub struct Conn {
     output: Vec<u8>,
     eof: bool,
     linger: bool,
+    /// The request being answered.
+    meta: Meta,
+    incoming: Incoming,
+    /// The request body failed (over its limit, malformed, timed out): this is the answer, whatever
+    /// the handler says, and the connection closes.
+    body_error: Option<StatusCode>,
+    /// Where the response head starts in `output`, while it is not written yet (so an error answer
+    /// can still replace it).
+    head_at: Option<usize>,
+    close_after: bool,
 }
 
 impl Conn {
@@ -124,17 +172,29 @@ impl Conn {
             output: Vec::new(),
             eof: false,
             linger: false,
+            meta: Meta {
+                version: http::Version::HTTP_11,
+                keep_alive: false,
+                head: false,
+            },
+            incoming: Incoming::Done,
+            body_error: None,
+            head_at: None,
+            close_after: false,
         }
     }
 
     /// Free space to read into. Pass the number of bytes read to [`filled`](Self::filled).
     pub fn read_buf(&mut self) -> &mut [u8] {
-        let want = match &self.state {
-            State::Body(pending) => match pending.body {
-                Body::Length(n) => n.saturating_sub(self.input.len()).clamp(READ_CHUNK, MAX_READ),
-                Body::Chunked(_) => MAX_READ / 4,
+        let want = match &self.incoming {
+            Incoming::Streaming(s) => match s.decoder {
+                Decoder::Length(n) => usize::try_from(n)
+                    .unwrap_or(MAX_READ)
+                    .saturating_sub(self.input.len())
+                    .clamp(READ_CHUNK, MAX_READ),
+                Decoder::Chunked(_) => MAX_READ / 4,
             },
-            _ => READ_CHUNK,
+            Incoming::Done => READ_CHUNK,
         };
         if self.input.capacity() - self.input.len() < want {
             self.input.reserve(want.max(self.input.len()));
@@ -156,56 +216,270 @@ impl Conn {
         }
     }
 
+    /// Records that a read into [`read_buf`](Self::read_buf) was abandoned before it completed.
+    pub fn read_cancelled(&mut self) {
+        self.input.truncate(self.read_from);
+    }
+
     /// Advances the protocol: the next request, or what to do to get one.
     pub fn advance(&mut self) -> Next {
-        let result = match &mut self.state {
-            State::Closing => return Next::Close,
-            State::Handling(_) => panic!("Conn::advance called before the previous request was answered"),
-            State::Head(since) => {
-                if self.input.is_empty() {
-                    return match (*since, self.eof) {
-                        (_, true) => Next::Close,
-                        (None, false) => Next::Read(Wait::Idle),
-                        (Some(at), false) => Next::Read(Wait::Head(at)),
-                    };
+        loop {
+            let since = match &mut self.state {
+                State::Closing => return Next::Close,
+                State::Handling | State::Sending(_) => {
+                    panic!("Conn::advance called before the previous request was answered")
                 }
-                let since = since.unwrap_or_else(Instant::now);
-                match head::parse(&mut self.input, &self.limits) {
-                    Ok(None) if self.eof => return self.close(),
-                    Ok(None) => return Next::Read(Wait::Head(since)),
-                    Ok(Some(head)) => self.start_body(head),
-                    Err(status) => Err(status),
-                }
+                State::Draining(_) => match self.drain() {
+                    Some(next) => return next,
+                    None => continue,
+                },
+                State::Head(since) => *since,
+            };
+            if self.input.is_empty() {
+                return match (since, self.eof) {
+                    (_, true) => Next::Close,
+                    (None, false) => Next::Read(Wait::Idle),
+                    (Some(at), false) => Next::Read(Wait::Head(at)),
+                };
             }
-            State::Body(_) => self.continue_body(),
-        };
-        match result {
-            Ok(Some(request)) => Next::Request(request),
-            Ok(None) if self.eof => self.close(),
-            Ok(None) => Next::Read(Wait::Body),
-            Err(status) => self.fail(status),
+            let since = since.unwrap_or_else(Instant::now);
+            return match head::parse(&mut self.input, &self.limits) {
+                Ok(None) if self.eof => self.close(),
+                Ok(None) => Next::Read(Wait::Head(since)),
+                Ok(Some(head)) => Next::Request(self.start(head)),
+                Err(status) => self.fail(status),
+            };
         }
     }
 
-    /// Answers the request last returned by [`advance`](Self::advance). `close` forces `Connection: close`
-    /// (the handler panicked, or the server is shutting down).
-    pub fn respond(&mut self, resp: Response, close: bool) {
-        let State::Handling(meta) = self.state else {
-            panic!("Conn::respond called without a request being handled");
+    /// Moves the request body towards a handler that waits for it: decodes what is buffered, and
+    /// asks for a read when nothing is. Call it while the handler (or the response body) is pending
+    /// and [`body_wanted`](Self::body_wanted) says so.
+    pub fn pump(&mut self) -> Pump {
+        let Incoming::Streaming(s) = &mut self.incoming else {
+            return Pump::Idle;
         };
-        let close = close || !meta.keep_alive || wants_close(&resp);
-        encode::response(
+        let mut feed = s.feed.lock();
+        if let Some(status) = feed.failure() {
+            drop(feed);
+            return self.body_failed(status);
+        }
+        if !feed.wants(None) {
+            return Pump::Idle;
+        }
+        let decoded = match &mut s.decoder {
+            Decoder::Length(left) => {
+                let n = usize::try_from(*left).unwrap_or(usize::MAX).min(self.input.len());
+                if n > 0 {
+                    *left -= n as u64;
+                    Ok(Some(Decoded::Data(self.input.split_to(n).freeze())))
+                } else if *left == 0 {
+                    Ok(Some(Decoded::End))
+                } else {
+                    Ok(None)
+                }
+            }
+            Decoder::Chunked(chunked) => chunked.decode(&mut self.input, self.limits.max_header_bytes),
+        };
+        let finished_length = matches!(s.decoder, Decoder::Length(0));
+        match decoded {
+            Ok(Some(Decoded::Data(data))) => {
+                if let Err(status) = feed.push(data) {
+                    drop(feed);
+                    return self.body_failed(status);
+                }
+                if finished_length {
+                    feed.finish();
+                    drop(feed);
+                    self.incoming = Incoming::Done;
+                }
+                Pump::Fed
+            }
+            Ok(Some(Decoded::End)) => {
+                feed.finish();
+                drop(feed);
+                self.incoming = Incoming::Done;
+                Pump::Fed
+            }
+            Ok(None) if self.eof => {
+                feed.fail(BodyError::Disconnected);
+                drop(feed);
+                self.body_failed(StatusCode::BAD_REQUEST)
+            }
+            Ok(None) => {
+                if std::mem::take(&mut s.continue_pending) {
+                    self.output.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+                }
+                Pump::Read
+            }
+            Err(status) => {
+                feed.fail(if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    BodyError::TooLarge
+                } else {
+                    BodyError::Malformed
+                });
+                drop(feed);
+                self.body_failed(status)
+            }
+        }
+    }
+
+    /// Whether [`pump`](Self::pump) has work: the handler waits for request body bytes. If not, `waker`
+    /// is woken when it starts to (the handler may read its body on another thread).
+    pub fn body_wanted(&mut self, waker: &std::task::Waker) -> bool {
+        match &self.incoming {
+            Incoming::Streaming(s) => {
+                let mut feed = s.feed.lock();
+                feed.wants(Some(waker)) || feed.failure().is_some()
+            }
+            Incoming::Done => false,
+        }
+    }
+
+    /// Whether the loop may read ahead (to notice a client that leaves while a response streams):
+    /// the peer has not ended its side, and less than one read's worth is buffered.
+    pub fn can_read_ahead(&self) -> bool {
+        !self.eof && self.input.len() < MAX_READ
+    }
+
+    /// Whether a request body is still arriving (so a read may bring its bytes rather than a new request).
+    pub fn body_streaming(&self) -> bool {
+        matches!(self.incoming, Incoming::Streaming(_))
+    }
+
+    /// Answers the request last returned by [`advance`](Self::advance) with a whole response. `close`
+    /// forces `Connection: close` (the handler panicked, or the server is shutting down).
+    ///
+    /// # Panics
+    /// If the response body is a stream: use [`respond_head`](Self::respond_head) for those.
+    pub fn respond(&mut self, resp: Response, close: bool) {
+        let (parts, mut body) = resp.into_inner().into_parts();
+        let bytes = body.take_whole().expect("Conn::respond takes whole bodies only");
+        if self.respond_head(&parts, Some(bytes.len() as u64), close) {
+            self.send_data(&bytes)
+                .expect("a whole body matches its own length");
+            self.end_body(None).expect("a whole body is complete");
+        }
+    }
+
+    /// Starts the answer to the request last returned by [`advance`](Self::advance): its head, framed
+    /// for a body of `length` bytes (`None`: unknown, so chunked). Returns whether a body follows (not
+    /// for `HEAD`, `204`, `304`); if not, the exchange is over. If the request body failed, its error
+    /// answer goes out instead, whatever the handler said, and no body follows.
+    pub fn respond_head(&mut self, parts: &http::response::Parts, length: Option<u64>, close: bool) -> bool {
+        assert!(
+            matches!(self.state, State::Handling),
+            "Conn::respond_head called without a request being handled"
+        );
+        if let Incoming::Streaming(s) = &self.incoming {
+            let failure = s.feed.lock().failure();
+            if let Some(status) = failure {
+                self.body_failed(status);
+            }
+        }
+        if let Some(status) = self.body_error {
+            self.fail(status);
+            return false;
+        }
+        let mut close = close || !self.meta.keep_alive || wants_close(&parts.headers);
+        if let Incoming::Streaming(s) = &self.incoming
+            && s.feed.lock().dropped()
+        {
+            // The handler let go of a body it did not read: can it be skipped cheaply afterwards?
+            let buffered = self.input.len() as u64;
+            close |= s.continue_pending
+                || matches!(s.decoder, Decoder::Length(left) if left > buffered + DRAIN_MAX);
+        }
+        self.head_at = Some(self.output.len());
+        let framing = encode::head(
             &mut self.output,
-            resp,
-            &meta,
-            close,
+            parts,
+            length,
+            &self.meta,
+            &mut close,
             self.limits.server_header.as_ref(),
         );
-        self.state = if close {
-            State::Closing
-        } else {
-            State::Head((!self.input.is_empty()).then(Instant::now))
+        self.close_after = close;
+        if framing == Framing::None {
+            self.finish();
+            return false;
+        }
+        self.state = State::Sending(framing);
+        true
+    }
+
+    /// Adds response body bytes to the output, framed as the head announced. Fails if they run past
+    /// the announced `Content-Length` (the connection must then close).
+    pub fn send_data(&mut self, data: &[u8]) -> Result<(), BodyOverrun> {
+        self.send_prefix(data.len())?;
+        self.output.extend_from_slice(data);
+        self.sent_data(data.len());
+        Ok(())
+    }
+
+    /// Like [`send_data`](Self::send_data) for bytes the caller writes itself, straight after the
+    /// output (a large chunk, not copied): frames `len` bytes. Call [`sent_data`](Self::sent_data) after.
+    pub fn send_prefix(&mut self, len: usize) -> Result<(), BodyOverrun> {
+        match &mut self.state {
+            State::Sending(Framing::Length(left)) => {
+                *left = left.checked_sub(len as u64).ok_or(BodyOverrun)?;
+            }
+            State::Sending(Framing::Chunked) if len > 0 => encode::chunk_size(&mut self.output, len),
+            State::Sending(_) => {}
+            _ => panic!("Conn::send_data called without a response body being sent"),
+        }
+        Ok(())
+    }
+
+    /// Closes the frame of `len` bytes [`send_prefix`](Self::send_prefix) opened, once they are written.
+    pub fn sent_data(&mut self, len: usize) {
+        if len > 0 && matches!(self.state, State::Sending(Framing::Chunked)) {
+            self.output.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// Ends the response body (with trailer fields, sent only in the chunked framing). Fails if fewer
+    /// bytes were sent than the announced `Content-Length` (the connection then closes).
+    pub fn end_body(&mut self, trailers: Option<&HeaderMap>) -> Result<(), BodyOverrun> {
+        let State::Sending(framing) = self.state else {
+            panic!("Conn::end_body called without a response body being sent");
         };
+        match framing {
+            Framing::Length(0) | Framing::None | Framing::Close => {}
+            Framing::Length(_) => {
+                self.abort();
+                return Err(BodyOverrun);
+            }
+            Framing::Chunked => encode::last_chunk(&mut self.output, trailers),
+        }
+        self.finish();
+        Ok(())
+    }
+
+    /// The response cannot be completed (its producer failed, the client left): close after what is
+    /// already in the output.
+    pub fn abort(&mut self) {
+        self.state = State::Closing;
+    }
+
+    /// If the request body failed and the response head is not written yet, replaces the response with
+    /// the error answer and returns `true`. The caller then drops the response body.
+    pub fn replace_with_body_error(&mut self) -> bool {
+        if let Incoming::Streaming(s) = &self.incoming {
+            let failure = s.feed.lock().failure();
+            if let Some(status) = failure {
+                self.body_failed(status);
+            }
+        }
+        match (self.body_error, self.head_at) {
+            (Some(status), Some(at)) => {
+                self.output.truncate(at);
+                self.state = State::Handling;
+                self.fail(status);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The read timed out. Answers `408` if part of a request had arrived, then closes.
@@ -214,9 +488,13 @@ impl Conn {
             State::Head(Some(_)) if !self.input.is_empty() => {
                 self.fail(StatusCode::REQUEST_TIMEOUT);
             }
-            State::Body(_) => {
-                self.fail(StatusCode::REQUEST_TIMEOUT);
+            State::Handling | State::Sending(_) if self.body_streaming() => {
+                if let Incoming::Streaming(s) = &self.incoming {
+                    s.feed.lock().fail(BodyError::TimedOut);
+                }
+                self.body_failed(StatusCode::REQUEST_TIMEOUT);
             }
+            State::Handling | State::Sending(_) => {}
             _ => self.state = State::Closing,
         }
     }
@@ -229,6 +507,7 @@ impl Conn {
     /// Records that all of [`output`](Self::output) was written.
     pub fn written(&mut self) {
         self.output.clear();
+        self.head_at = None;
     }
 
     /// Whether no request is under way: nothing buffered, no response pending. A server shutting down
@@ -243,51 +522,94 @@ impl Conn {
         self.linger
     }
 
-    fn start_body(&mut self, head: head::Head) -> Result<Option<Request>, StatusCode> {
-        let body = match head.body {
-            BodyKind::Empty => return Ok(Some(self.handing_out(head.request, head.meta, Bytes::new()))),
-            BodyKind::Length(n) if n > self.limits.max_body_bytes as u64 => {
-                return Err(StatusCode::PAYLOAD_TOO_LARGE);
+    fn start(&mut self, head: head::Head) -> Request {
+        self.meta = head.meta;
+        self.body_error = None;
+        self.state = State::Handling;
+        let limit = self.limits.max_body_bytes as u64;
+        let decoder = match head.body {
+            BodyKind::Empty => return Request::from_parts(head.request, Body::empty()),
+            // The fast path: the whole body came with the head.
+            BodyKind::Length(n) if n <= limit && self.input.len() as u64 >= n => {
+                let body = self.input.split_to(n as usize).freeze();
+                return Request::from_parts(head.request, Body::full(body));
             }
-            BodyKind::Length(n) => Body::Length(n as usize),
-            BodyKind::Chunked => Body::Chunked(Chunked::new()),
+            BodyKind::Length(n) => Decoder::Length(n),
+            BodyKind::Chunked => Decoder::Chunked(Chunked::new()),
         };
-        let complete = matches!(body, Body::Length(n) if self.input.len() >= n);
-        if head.expect_continue && !complete {
-            self.output.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-        }
-        self.state = State::Body(Box::new(Pending {
-            request: head.request,
-            meta: head.meta,
-            body,
+        let declared = match decoder {
+            Decoder::Length(n) => Some(n),
+            Decoder::Chunked(_) => None,
+        };
+        let feed = Feed::new(limit, declared);
+        self.incoming = Incoming::Streaming(Box::new(Streaming {
+            feed: Arc::clone(&feed),
+            decoder,
+            continue_pending: head.expect_continue,
         }));
-        self.continue_body()
+        Request::from_parts(head.request, Body::incoming(feed))
     }
 
-    fn continue_body(&mut self) -> Result<Option<Request>, StatusCode> {
-        let State::Body(pending) = &mut self.state else {
-            unreachable!("continue_body outside a body")
+    /// The exchange is over: next request, draining what the handler left of its body, or close.
+    fn finish(&mut self) {
+        if let Incoming::Streaming(s) = &self.incoming {
+            // Whoever still holds the body gets no more of it.
+            s.feed.lock().fail(BodyError::Disconnected);
+        }
+        self.state = if self.close_after {
+            // The client may still be sending the body nobody read: let it see the answer first.
+            self.linger |= self.body_streaming() && !self.eof;
+            State::Closing
+        } else if self.body_streaming() {
+            State::Draining(DRAIN_MAX)
+        } else {
+            State::Head((!self.input.is_empty()).then(Instant::now))
         };
-        let bytes = match &mut pending.body {
-            Body::Length(n) if self.input.len() >= *n => self.input.split_to(*n).freeze(),
-            Body::Length(_) => return Ok(None),
-            Body::Chunked(chunked) => {
-                let max_body = self.limits.max_body_bytes;
-                match chunked.decode(&mut self.input, max_body, self.limits.max_header_bytes)? {
-                    Some(body) => body.freeze(),
-                    None => return Ok(None),
-                }
+    }
+
+    /// Discards request body bytes the handler left unread. `None` when the body is over and the next
+    /// request may be parsed.
+    fn drain(&mut self) -> Option<Next> {
+        loop {
+            let Incoming::Streaming(s) = &mut self.incoming else {
+                self.state = State::Head((!self.input.is_empty()).then(Instant::now));
+                return None;
+            };
+            if s.continue_pending {
+                // The client may never send the body it announced: nothing after it can be trusted
+                // to start a request.
+                return Some(self.close_lingering());
             }
-        };
-        let State::Body(pending) = std::mem::replace(&mut self.state, State::Closing) else {
-            unreachable!()
-        };
-        Ok(Some(self.handing_out(pending.request, pending.meta, bytes)))
+            let decoded = match &mut s.decoder {
+                Decoder::Length(0) => Ok(Some(Decoded::End)),
+                Decoder::Length(left) => {
+                    let n = usize::try_from(*left).unwrap_or(usize::MAX).min(self.input.len());
+                    *left -= n as u64;
+                    Ok((n > 0).then(|| Decoded::Data(self.input.split_to(n).freeze())))
+                }
+                Decoder::Chunked(chunked) => chunked.decode(&mut self.input, self.limits.max_header_bytes),
+            };
+            let State::Draining(budget) = &mut self.state else {
+                unreachable!()
+            };
+            match decoded {
+                Ok(Some(Decoded::End)) => self.incoming = Incoming::Done,
+                Ok(Some(Decoded::Data(data))) => match budget.checked_sub(data.len() as u64) {
+                    Some(left) => *budget = left,
+                    None => return Some(self.close_lingering()),
+                },
+                Ok(None) if self.eof => return Some(self.close()),
+                Ok(None) => return Some(Next::Read(Wait::Body)),
+                Err(_) => return Some(self.close_lingering()),
+            }
+        }
     }
 
-    fn handing_out(&mut self, request: http::request::Parts, meta: Meta, body: Bytes) -> Request {
-        self.state = State::Handling(meta);
-        Request::from_parts(request, body)
+    fn body_failed(&mut self, status: StatusCode) -> Pump {
+        self.body_error.get_or_insert(status);
+        self.incoming = Incoming::Done;
+        self.input = BytesMut::new();
+        Pump::Fed
     }
 
     /// Answers an unusable request with `status` and closes: after a framing error the rest of the
@@ -298,17 +620,28 @@ impl Conn {
             keep_alive: false,
             head: false,
         };
-        encode::response(
+        let (parts, _) = Response::status(status).into_inner().into_parts();
+        let reason = status.canonical_reason().unwrap_or("").as_bytes();
+        let mut close = true;
+        encode::head(
             &mut self.output,
-            Response::status(status),
+            &parts,
+            Some(reason.len() as u64),
             &meta,
-            true,
+            &mut close,
             self.limits.server_header.as_ref(),
         );
+        if encode::status_has_body(status) {
+            self.output.extend_from_slice(reason);
+        }
+        self.incoming = Incoming::Done;
         self.input = BytesMut::new();
+        self.close_lingering()
+    }
+
+    fn close_lingering(&mut self) -> Next {
         self.linger = !self.eof;
-        self.state = State::Closing;
-        Next::Close
+        self.close()
     }
 
     fn close(&mut self) -> Next {
@@ -316,23 +649,20 @@ impl Conn {
         Next::Close
     }
 
-    /// Decoded body bytes buffered for a request not yet complete (for memory accounting in tests).
+    /// Bytes buffered for the connection (for memory accounting in tests).
     #[doc(hidden)]
     pub fn buffered(&self) -> usize {
-        let decoded = match &self.state {
-            State::Body(pending) => match &pending.body {
-                Body::Chunked(c) => c.buffered(),
-                Body::Length(_) => 0,
-            },
-            _ => 0,
-        };
-        self.input.capacity() + decoded
+        self.input.capacity()
     }
 }
 
+/// A response body produced more, or fewer, bytes than its `Content-Length` said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyOverrun;
+
 /// Whether the handler asked for the connection to close.
-fn wants_close(resp: &Response) -> bool {
-    resp.headers().get_all(http::header::CONNECTION).iter().any(|v| {
+fn wants_close(headers: &HeaderMap) -> bool {
+    headers.get_all(http::header::CONNECTION).iter().any(|v| {
         v.as_bytes()
             .split(|&b| b == b',')
             .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
