@@ -75,11 +75,22 @@ pub async fn serve_connection<T: Transport, H: Handler>(mut accepted: Accepted<T
     loop {
         match c.conn.advance() {
             Next::Request(req) => {
-                let call = pin!(respond(handler, req, c.rt));
-                let Ok((resp, panicked)) = c.drive(call, false).await else {
-                    return;
+                // The common case costs no more than a function call: a handler that is ready at once
+                // and a whole body never enter `drive` or `stream_body` (whose futures are large, and
+                // would be built and moved for every request).
+                let mut call = pin!(respond(handler, req, c.rt));
+                let (resp, panicked) = match poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await {
+                    Poll::Ready(out) => out,
+                    Poll::Pending => match c.drive(call, false).await {
+                        Ok(out) => out,
+                        Err(_) => return,
+                    },
                 };
-                if c.send(resp, panicked || shared.is_shutting_down()).await.is_err() {
+                let close = panicked || shared.is_shutting_down();
+                let (parts, mut body) = resp.into_inner().into_parts();
+                if let Some(bytes) = body.take_whole() {
+                    c.conn.respond_whole(&parts, &bytes, close);
+                } else if c.send_stream(&parts, body, close).await.is_err() {
                     return;
                 }
             }
@@ -141,17 +152,14 @@ enum Step<T> {
 }
 
 impl<T: Transport> Connection<'_, T> {
-    /// Answers with `resp`: a whole body in the output batch, a streamed one frame by frame.
-    async fn send(&mut self, resp: crate::Response, close: bool) -> io::Result<()> {
-        let (parts, mut body) = resp.into_inner().into_parts();
-        if let Some(bytes) = body.take_whole() {
-            if self.conn.respond_head(&parts, Some(bytes.len() as u64), close) {
-                let _ = self.conn.send_data(&bytes);
-                let _ = self.conn.end_body(None);
-            }
-            return Ok(());
-        }
-        if !self.conn.respond_head(&parts, body.size_hint().exact(), close) {
+    /// Answers with a streamed body, frame by frame.
+    async fn send_stream(
+        &mut self,
+        parts: &http::response::Parts,
+        mut body: Body,
+        close: bool,
+    ) -> io::Result<()> {
+        if !self.conn.respond_head(parts, body.size_hint().exact(), close) {
             return Ok(()); // no body to send (`HEAD`, `204`, `304`, an error answer): the producer is dropped
         }
         self.stream_body(&mut body).await

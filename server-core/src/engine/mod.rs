@@ -355,10 +355,14 @@ impl Conn {
     pub fn respond(&mut self, resp: Response, close: bool) {
         let (parts, mut body) = resp.into_inner().into_parts();
         let bytes = body.take_whole().expect("Conn::respond takes whole bodies only");
-        if self.respond_head(&parts, Some(bytes.len() as u64), close) {
-            self.send_data(&bytes)
-                .expect("a whole body matches its own length");
-            self.end_body(None).expect("a whole body is complete");
+        self.respond_whole(&parts, &bytes, close);
+    }
+
+    /// [`respond`](Self::respond) with the response already taken apart.
+    pub fn respond_whole(&mut self, parts: &http::response::Parts, body: &[u8], close: bool) {
+        if self.respond_head(parts, Some(body.len() as u64), close) {
+            self.output.extend_from_slice(body);
+            self.finish();
         }
     }
 
