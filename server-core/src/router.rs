@@ -11,11 +11,11 @@ use crate::{BoxHandler, Handler, Request, Response};
 /// Routes requests to handlers by exact path and method.
 ///
 /// ```
-/// use server_core::{Request, Response, Router};
+/// use server_core::{Request, Response, Router, StatusCode};
 ///
 /// let router = Router::new()
 ///     .get("/hello", |_req: Request| Response::text("hello"))
-///     .post("/echo", |req: Request| Response::bytes(req.into_body()));
+///     .post("/echo", |req: Request| Response::new(StatusCode::OK).with_body(req.into_body()));
 /// ```
 ///
 /// A `GET` route also answers `HEAD` (the engine then sends the headers without the body), as in Go.
