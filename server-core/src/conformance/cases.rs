@@ -583,7 +583,7 @@ pub fn resets_mid_request_and_response(start: Start) {
     let mut c = Client::connect(addr);
     assert_eq!(c.request(&get("/hello")).status, 200);
     assert_eq!(
-        open_connections_after_settling(&server),
+        connections_after(&server, 1, Duration::from_secs(5)),
         1,
         "reset connections were not released"
     );
@@ -617,7 +617,7 @@ pub fn mass_reset_as_responses_arrive(start: Start) {
             .unwrap(); // close sends RST
     });
     assert_eq!(
-        open_connections_after_settling(&server),
+        connections_after(&server, 1, Duration::from_secs(5)),
         1,
         "connections reset by their clients still held 5 s later (idle timeout 60 s)"
     );
@@ -739,15 +739,6 @@ pub fn panics_under_concurrency(start: Start) {
     });
     assert_eq!(Client::connect(addr).request(&get("/hello")).status, 200);
     assert!(server.shutdown());
-}
-
-/// The server's open connections once only the one surviving client should be left, or 5 s on.
-fn open_connections_after_settling(server: &ServerHandle) -> usize {
-    let until = Instant::now() + Duration::from_secs(5);
-    while server.active_connections() > 1 && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    server.active_connections()
 }
 
 /// Runs `client(i)` for every `i` below `n`, all at once on their own threads; fails if one did.

@@ -19,7 +19,7 @@
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::{Backend, Config, Request, Response, Router, ServerHandle};
 
@@ -335,6 +335,15 @@ impl Client {
 
 fn get(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").into_bytes()
+}
+
+/// The server's open connections once they fall to `want`, or after `within`.
+pub(crate) fn connections_after(server: &ServerHandle, want: usize, within: Duration) -> usize {
+    let until = Instant::now() + within;
+    while server.active_connections() > want && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.active_connections()
 }
 
 pub mod cases;

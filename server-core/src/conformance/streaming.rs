@@ -14,7 +14,8 @@ use futures_lite::stream;
 use http::{StatusCode, header};
 
 use super::{
-    Client, Config, Request, Response, Router, ServerHandle, exclusive, get, query_u64, test_config,
+    Client, Config, Request, Response, Router, ServerHandle, connections_after, exclusive, get, query_u64,
+    test_config,
 };
 use crate::Body;
 
@@ -437,13 +438,4 @@ pub fn channel_body_and_http10_stream(start: Start) {
     assert_eq!(head.header("transfer-encoding"), None);
     assert_eq!(c.until_close(), b"data: 0\n\ndata: 1\n\ndata: 2\n\n");
     assert!(server.shutdown());
-}
-
-/// The server's open connections once they fall to `want`, or after `within`.
-fn connections_after(server: &ServerHandle, want: usize, within: Duration) -> usize {
-    let until = Instant::now() + within;
-    while server.active_connections() > want && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    server.active_connections()
 }

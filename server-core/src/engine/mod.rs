@@ -127,6 +127,25 @@ struct Streaming {
     continue_pending: bool,
 }
 
+impl Decoder {
+    /// The next body bytes off the front of `input`, the end, or `Ok(None)` when more input is needed.
+    fn decode(
+        &mut self,
+        input: &mut BytesMut,
+        max_trailer_bytes: usize,
+    ) -> Result<Option<Decoded>, StatusCode> {
+        match self {
+            Decoder::Length(0) => Ok(Some(Decoded::End)),
+            Decoder::Length(left) => {
+                let n = usize::try_from(*left).unwrap_or(usize::MAX).min(input.len());
+                *left -= n as u64;
+                Ok((n > 0).then(|| Decoded::Data(input.split_to(n).freeze())))
+            }
+            Decoder::Chunked(chunked) => chunked.decode(input, max_trailer_bytes),
+        }
+    }
+}
+
 impl Drop for Streaming {
     fn drop(&mut self) {
         // A reader still waiting when the connection ends must not wait forever.
@@ -267,20 +286,7 @@ impl Conn {
         if !feed.wants(None) {
             return Pump::Idle;
         }
-        let decoded = match &mut s.decoder {
-            Decoder::Length(left) => {
-                let n = usize::try_from(*left).unwrap_or(usize::MAX).min(self.input.len());
-                if n > 0 {
-                    *left -= n as u64;
-                    Ok(Some(Decoded::Data(self.input.split_to(n).freeze())))
-                } else if *left == 0 {
-                    Ok(Some(Decoded::End))
-                } else {
-                    Ok(None)
-                }
-            }
-            Decoder::Chunked(chunked) => chunked.decode(&mut self.input, self.limits.max_header_bytes),
-        };
+        let decoded = s.decoder.decode(&mut self.input, self.limits.max_header_bytes);
         let finished_length = matches!(s.decoder, Decoder::Length(0));
         match decoded {
             Ok(Some(Decoded::Data(data))) => {
@@ -375,12 +381,7 @@ impl Conn {
             matches!(self.state, State::Handling),
             "Conn::respond_head called without a request being handled"
         );
-        if let Incoming::Streaming(s) = &self.incoming {
-            let failure = s.feed.lock().failure();
-            if let Some(status) = failure {
-                self.body_failed(status);
-            }
-        }
+        self.note_reader_failure();
         if let Some(status) = self.body_error {
             self.fail(status);
             return false;
@@ -469,12 +470,7 @@ impl Conn {
     /// If the request body failed and the response head is not written yet, replaces the response with
     /// the error answer and returns `true`. The caller then drops the response body.
     pub fn replace_with_body_error(&mut self) -> bool {
-        if let Incoming::Streaming(s) = &self.incoming {
-            let failure = s.feed.lock().failure();
-            if let Some(status) = failure {
-                self.body_failed(status);
-            }
-        }
+        self.note_reader_failure();
         match (self.body_error, self.head_at) {
             (Some(status), Some(at)) => {
                 self.output.truncate(at);
@@ -584,15 +580,7 @@ impl Conn {
                 // to start a request.
                 return Some(self.close_lingering());
             }
-            let decoded = match &mut s.decoder {
-                Decoder::Length(0) => Ok(Some(Decoded::End)),
-                Decoder::Length(left) => {
-                    let n = usize::try_from(*left).unwrap_or(usize::MAX).min(self.input.len());
-                    *left -= n as u64;
-                    Ok((n > 0).then(|| Decoded::Data(self.input.split_to(n).freeze())))
-                }
-                Decoder::Chunked(chunked) => chunked.decode(&mut self.input, self.limits.max_header_bytes),
-            };
+            let decoded = s.decoder.decode(&mut self.input, self.limits.max_header_bytes);
             let State::Draining(budget) = &mut self.state else {
                 unreachable!()
             };
@@ -605,6 +593,16 @@ impl Conn {
                 Ok(None) if self.eof => return Some(self.close()),
                 Ok(None) => return Some(Next::Read(Wait::Body)),
                 Err(_) => return Some(self.close_lingering()),
+            }
+        }
+    }
+
+    /// Takes over an error the body's reader ran into by itself (a declared length over its limit).
+    fn note_reader_failure(&mut self) {
+        if let Incoming::Streaming(s) = &self.incoming {
+            let failure = s.feed.lock().failure();
+            if let Some(status) = failure {
+                self.body_failed(status);
             }
         }
     }
