@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,6 +32,13 @@ func burnCPU(work time.Duration) uint64 {
 func query(r *http.Request, key string) int {
 	n, _ := strconv.Atoi(r.URL.Query().Get(key))
 	return n
+}
+
+func min(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }
 
 func text(w http.ResponseWriter, body string) {
@@ -87,6 +95,56 @@ func main() {
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Write(body)
+	})
+	mux.HandleFunc("/upload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		// Streamed and counted, never held: up to 1 GiB, as serve's --max-upload-bytes.
+		n, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<30))
+		if err != nil {
+			http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		text(w, strconv.FormatInt(n, 10))
+	})
+	get("/download", func(w http.ResponseWriter, r *http.Request) {
+		total, chunk := query(r, "bytes"), query(r, "chunk")
+		if chunk < 1 {
+			chunk = 1
+		}
+		if chunk > total {
+			chunk = total
+		}
+		piece := bytes.Repeat([]byte{'x'}, chunk)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(total))
+		for left := total; left > 0; left -= chunk {
+			if _, err := w.Write(piece[:min(chunk, left)]); err != nil {
+				return
+			}
+		}
+	})
+	// Each event is flushed as it is produced (http.Flusher); a client that leaves cancels the
+	// request's context. (WriteTimeout bounds a whole response, streams included, at 30 s; Go 1.19
+	// has no per-response override.)
+	get("/sse", func(w http.ResponseWriter, r *http.Request) {
+		flusher := w.(http.Flusher)
+		w.Header().Set("Content-Type", "text/event-stream")
+		events, every := query(r, "events"), time.Duration(query(r, "every_ms"))*time.Millisecond
+		for i := 0; i < events; i++ {
+			if i > 0 {
+				select {
+				case <-time.After(every):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			flusher.Flush()
+		}
 	})
 	// "/" matches every path ServeMux has no pattern for.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })

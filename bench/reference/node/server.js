@@ -46,6 +46,7 @@ function offload(us) {
 }
 
 const MAX_BODY = 1024 * 1024;
+const MAX_UPLOAD = 1024 * 1024 * 1024;
 
 function send(res, status, type, body, extra = {}) {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
@@ -80,6 +81,57 @@ const routes = {
         } else chunks.push(chunk);
       });
       req.on('end', () => send(res, 200, 'application/octet-stream', Buffer.concat(chunks)));
+    },
+  },
+  '/upload': {
+    method: 'POST',
+    run: (_q, res, req) => {
+      let size = 0;
+      req.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > MAX_UPLOAD) {
+          send(res, 413, 'text/plain', 'payload too large', { Connection: 'close' });
+          req.destroy();
+        }
+      });
+      req.on('end', () => send(res, 200, 'text/plain', String(size)));
+    },
+  },
+  '/download': {
+    method: 'GET',
+    run: (q, res) => {
+      const total = Number(q.get('bytes')) || 0;
+      const chunk = Math.max(1, Math.min(Number(q.get('chunk')) || 1, total));
+      const piece = Buffer.alloc(chunk, 'x');
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': total });
+      let left = total;
+      // Backpressure: stop writing when the socket's buffer is full, go on at 'drain'.
+      const more = () => {
+        while (left > 0) {
+          const n = Math.min(chunk, left);
+          left -= n;
+          if (!res.write(n === chunk ? piece : piece.subarray(0, n))) return res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    },
+  },
+  '/sse': {
+    method: 'GET',
+    run: (q, res) => {
+      const events = Number(q.get('events')) || 0;
+      const every = Number(q.get('every_ms')) || 0;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      let i = 0;
+      let timer = null;
+      const tick = () => {
+        if (i === events) return res.end();
+        res.write(`data: ${i++}\n\n`);
+        timer = setTimeout(tick, every);
+      };
+      res.on('close', () => clearTimeout(timer)); // a subscriber that leaves stops its producer
+      tick();
     },
   },
 };

@@ -8,6 +8,7 @@ import time
 from urllib.parse import parse_qs
 
 MAX_BODY = 1024 * 1024
+MAX_UPLOAD = 1024 * 1024 * 1024
 MASK = (1 << 64) - 1
 
 
@@ -52,6 +53,42 @@ def echo(environ):
     return "200 OK", "application/octet-stream", environ["wsgi.input"].read(length)
 
 
+def upload(environ):
+    """Streamed and counted, never held, up to MAX_UPLOAD (gunicorn decodes a chunked body in wsgi.input)."""
+    stream, total = environ["wsgi.input"], 0
+    while True:
+        chunk = stream.read(64 * 1024)
+        if not chunk:
+            return "200 OK", "text/plain", str(total).encode()
+        total += len(chunk)
+        if total > MAX_UPLOAD:
+            return "413 Payload Too Large", "text/plain", b"payload too large"
+
+
+def download(environ):
+    total, chunk = query(environ, "bytes"), max(1, query(environ, "chunk"))
+    piece = b"x" * min(chunk, total)
+
+    def pieces():
+        for start in range(0, total, chunk):
+            yield piece[: min(chunk, total - start)]
+
+    return "200 OK", "application/octet-stream", pieces(), total
+
+
+def sse(environ):
+    """An iterator the server writes as it yields: one event per `every_ms`, holding a thread."""
+    events, every = query(environ, "events"), query(environ, "every_ms") / 1000
+
+    def stream():
+        for i in range(events):
+            if i:
+                time.sleep(every)
+            yield f"data: {i}\n\n".encode()
+
+    return "200 OK", "text/event-stream", stream(), None
+
+
 # Python threads already take turns (the GIL switches every 5 ms), and a WSGI app has no other
 # offload short of a task queue: /cpu-offload is /cpu here.
 ROUTES = {
@@ -61,6 +98,9 @@ ROUTES = {
     "/cpu": ("GET", cpu),
     "/cpu-offload": ("GET", cpu),
     "/echo": ("POST", echo),
+    "/upload": ("POST", upload),
+    "/download": ("GET", download),
+    "/sse": ("GET", sse),
 }
 
 
@@ -73,6 +113,11 @@ def application(environ, start_response):
             ("Allow", route[0])
         ]
     else:
-        (status, content_type, body), extra = route[1](environ), []
+        status, content_type, body, *length = route[1](environ)
+        if length:  # a streamed body: an iterator, with its length if known
+            length = [("Content-Length", str(length[0]))] if length[0] is not None else []
+            start_response(status, [("Content-Type", content_type)] + length)
+            return body
+        extra = []
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))] + extra)
     return [body]

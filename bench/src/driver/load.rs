@@ -32,6 +32,8 @@ pub struct Oha<'a> {
     pub duration: Duration,
     /// Fixed offered rate (oha `-q`), with latency measured from the scheduled send time.
     pub rate: Option<u32>,
+    /// POST this file as every request's body.
+    pub post_body: Option<&'a Path>,
 }
 
 impl Oha<'_> {
@@ -48,6 +50,9 @@ impl Oha<'_> {
         ]);
         if let Some(rate) = self.rate {
             command.args(["-q", &rate.to_string(), "--latency-correction"]);
+        }
+        if let Some(body) = self.post_body {
+            command.args(["-m", "POST", "-D"]).arg(body);
         }
         command
             .arg(self.url)
@@ -251,4 +256,59 @@ Transfer/sec:     15.00MB
             "a lost percentile is unknown"
         );
     }
+}
+
+/// One sse-load run: `subscribers` held open, measured for `duration` once they have settled.
+pub fn spawn_sse_load(
+    sse_load: &Path,
+    addr: std::net::SocketAddr,
+    subscribers: usize,
+    duration: Duration,
+    server_pid: Option<u32>,
+    cpus: &[usize],
+) -> Result<Child, String> {
+    let mut command = Command::new(sse_load);
+    command.args([
+        "--addr",
+        &addr.to_string(),
+        "--subscribers",
+        &subscribers.to_string(),
+        "--every-ms",
+        "1000",
+        "--duration-s",
+        &duration.as_secs_f64().to_string(),
+    ]);
+    if let Some(pid) = server_pid {
+        command.args(["--server-pid", &pid.to_string()]);
+    }
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    pin_child(&mut command, cpus);
+    command.spawn().map_err(|e| format!("starting sse-load: {e}"))
+}
+
+#[derive(Deserialize)]
+struct SseJson {
+    errors: u64,
+    events: u64,
+    events_per_s: f64,
+    lag_p50_ms: Option<f64>,
+    lag_p99_ms: Option<f64>,
+    lag_max_ms: Option<f64>,
+    server_cpu_s: Option<f64>,
+}
+
+/// sse-load's report as a `Load` (events as requests, lag as latency), and the server's CPU seconds
+/// over its measuring window.
+pub fn parse_sse_load(out: &str) -> Result<(Load, Option<f64>), String> {
+    let j: SseJson = serde_json::from_str(out.trim()).map_err(|e| format!("sse-load output: {e}: {out}"))?;
+    let load = Load {
+        requests: j.events,
+        rps: j.events_per_s,
+        p50_ms: j.lag_p50_ms,
+        p99_ms: j.lag_p99_ms,
+        max_ms: j.lag_max_ms,
+        errors: j.errors,
+        ..Load::default()
+    };
+    Ok((load, j.server_cpu_s))
 }

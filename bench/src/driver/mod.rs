@@ -2,7 +2,7 @@
 
 mod charts;
 mod load;
-mod procfs;
+pub mod procfs;
 pub mod reference;
 mod report;
 mod scenario;

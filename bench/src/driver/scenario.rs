@@ -33,13 +33,20 @@ pub enum Scenario {
     Sweep,
     /// /plaintext pipelined 16 deep over 64 connections (wrk).
     Pipelined,
+    /// 10,000 subscribers to /sse at one event per second each (sse-load): events delivered, lag,
+    /// memory per subscriber, CPU per event.
+    Sse,
+    /// POST /upload of 1 MiB bodies on 64 connections: MB/s and CPU per GB.
+    Upload,
+    /// GET /download of 1 MiB bodies (64 KiB chunks) on 64 connections: MB/s and CPU per GB.
+    Download,
     /// The wait load held for --soak-duration (10 minutes), one rep: errors, the RSS slope, and
     /// descriptors and threads left after it. Not in the default run.
     Soak,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 12] = [
         Scenario::Plaintext,
         Scenario::Json,
         Scenario::Wait,
@@ -49,6 +56,9 @@ impl Scenario {
         Scenario::Idle,
         Scenario::Sweep,
         Scenario::Pipelined,
+        Scenario::Sse,
+        Scenario::Upload,
+        Scenario::Download,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +72,9 @@ impl Scenario {
             Scenario::Idle => "idle",
             Scenario::Sweep => "sweep",
             Scenario::Pipelined => "pipelined",
+            Scenario::Sse => "sse",
+            Scenario::Upload => "upload",
+            Scenario::Download => "download",
             Scenario::Soak => "soak",
         }
     }
@@ -70,8 +83,8 @@ impl Scenario {
     pub fn connections(self, settings: &Settings) -> Vec<usize> {
         match self {
             Scenario::Plaintext | Scenario::Json => vec![256],
-            Scenario::Wait | Scenario::Soak => vec![settings.wait_connections],
-            Scenario::Cpu | Scenario::Pipelined => vec![64],
+            Scenario::Wait | Scenario::Soak | Scenario::Sse => vec![settings.wait_connections],
+            Scenario::Cpu | Scenario::Pipelined | Scenario::Upload | Scenario::Download => vec![64],
             // cheap + heavy connections
             Scenario::Mixed | Scenario::MixedOffload => vec![8 + 16],
             Scenario::Idle => settings.idle_connections.clone(),
@@ -314,6 +327,7 @@ fn measure(
             connections,
             duration,
             rate,
+            post_body: None,
         }
         .spawn(&tools.oha, cpus)
     };
@@ -322,6 +336,7 @@ fn measure(
     let children0 = procfs::children_cpu_seconds();
     let sampler = server.pid().map(Sampler::start);
     let started = Instant::now();
+    let mut window_cpu = None;
     let (load, heavy) = match job.scenario {
         Scenario::Plaintext | Scenario::Sweep => (oha_load(oha("/plaintext", connections, None)?)?, None),
         Scenario::Json => (oha_load(oha("/json", connections, None)?)?, None),
@@ -362,12 +377,51 @@ fn measure(
             )?;
             (load::parse_wrk(&load::output(child, "wrk")?)?, None)
         }
+        Scenario::Sse => {
+            let sse_load = tools.sse_load.as_ref().ok_or("sse-load is not built")?;
+            let fds_before = server.pid().map(procfs::open_fds);
+            let child =
+                load::spawn_sse_load(sse_load, server.addr, connections, duration, server.pid(), cpus)?;
+            let (load, cpu) = load::parse_sse_load(&load::output(child, "sse-load")?)?;
+            window_cpu = cpu;
+            // A blocking backend notices a subscriber left only at its next event (up to a second):
+            // the next rep must not open 10,000 more while those are still held (10,000 threads
+            // twice over would pass the kernel's limit on memory maps).
+            if let Some((pid, before)) = server.pid().zip(fds_before) {
+                let until = Instant::now() + Duration::from_secs(15);
+                while procfs::open_fds(pid) > before + 16 && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+            (load, None)
+        }
+        Scenario::Upload => {
+            let body = upload_body()?;
+            let child = Oha {
+                url: &format!("{base}/upload"),
+                connections,
+                duration,
+                rate: None,
+                post_body: Some(&body),
+            }
+            .spawn(&tools.oha, cpus)?;
+            (oha_load(child)?, None)
+        }
+        Scenario::Download => (
+            oha_load(oha(
+                &format!("/download?bytes={TRANSFER_BYTES}&chunk=65536"),
+                connections,
+                None,
+            )?)?,
+            None,
+        ),
         Scenario::Idle => unreachable!("idle opens its own connections"),
     };
     Ok(Sample {
         wall_s: started.elapsed().as_secs_f64(),
         memory: sampler.map(Sampler::finish).unwrap_or_default(),
-        server_cpu_s: server_cpu().zip(cpu0).map(|(end, start)| end - start),
+        // sse: the load generator's own window (subscriptions open and settled), not their ramp.
+        server_cpu_s: window_cpu.or_else(|| server_cpu().zip(cpu0).map(|(end, start)| end - start)),
         loadgen_cpu_s: procfs::children_cpu_seconds() - children0,
         load,
         heavy,
@@ -379,6 +433,20 @@ fn measure(
         connections,
         at_rest: None,
     })
+}
+
+/// The body of each upload and download request: 1 MiB.
+pub const TRANSFER_BYTES: u64 = 1 << 20;
+
+/// A file of `TRANSFER_BYTES` for oha to post, written once.
+fn upload_body() -> Result<std::path::PathBuf, String> {
+    let path = std::env::temp_dir().join("bench-upload-1mib.bin");
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() == TRANSFER_BYTES) {
+        return Ok(path);
+    }
+    std::fs::write(&path, vec![b'u'; TRANSFER_BYTES as usize])
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 fn oha_load(child: std::process::Child) -> Result<Load, String> {
@@ -527,10 +595,15 @@ fn aggregate(
         threads: samples.iter().map(|s| s.memory.peak_threads).max().unwrap_or(0),
         loadgen_cpu_pct: loadgen_pct,
         loadgen_saturated: loadgen_pct.is_some_and(|l| l >= 90.0) && server_pct.is_some_and(|s| s < 90.0),
-        ceiling_pct: matches!(job.scenario, Scenario::Wait | Scenario::Soak).then(|| {
-            let ceiling = job.connections as f64 * 1000.0 / settings.wait_ms as f64;
-            100.0 * median_rps.unwrap_or(0.0) / ceiling
-        }),
+        ceiling_pct: match job.scenario {
+            Scenario::Wait | Scenario::Soak => {
+                let ceiling = job.connections as f64 * 1000.0 / settings.wait_ms as f64;
+                Some(100.0 * median_rps.unwrap_or(0.0) / ceiling)
+            }
+            // One event per subscriber per second.
+            Scenario::Sse => Some(100.0 * median_rps.unwrap_or(0.0) / job.connections as f64),
+            _ => None,
+        },
         heavy_rps: med(&|s| s.heavy.as_ref().map(|h| h.rps)),
         heavy_p99_ms: med(&|s| s.heavy.as_ref().and_then(|h| h.p99_ms)),
         rss_slope_kb_per_min: samples

@@ -9,6 +9,8 @@ pub const OHA_VERSION: &str = "1.16.0";
 pub struct Tools {
     /// `None` when only a running `--target` is measured.
     pub serve: Option<PathBuf>,
+    /// The sse scenario's load generator, built beside `serve`.
+    pub sse_load: Option<PathBuf>,
     pub oha: PathBuf,
     pub wrk: Option<PathBuf>,
     pub oha_version: String,
@@ -45,8 +47,14 @@ pub fn prepare(
     let oha_version = version(&oha)
         .map(|v| v.trim_start_matches("oha ").to_owned())
         .unwrap_or_default();
+    let sse_load = serve
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("sse-load"))
+        .filter(|p| p.exists());
     Ok(Tools {
         serve,
+        sse_load,
         oha,
         wrk,
         oha_version,
@@ -54,9 +62,19 @@ pub fn prepare(
 }
 
 fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
-    eprintln!("building serve (release)...");
+    eprintln!("building serve and sse-load (release)...");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "bench", "--bin", "serve"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "bench",
+            "--bin",
+            "serve",
+            "--bin",
+            "sse-load",
+        ])
         .current_dir(workspace)
         .status()
         .map_err(|e| format!("running cargo: {e}"))?;

@@ -1,0 +1,147 @@
+//! The charts of the report: CPU per request across scenarios, and one figure per scenario.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::super::charts::{self, Bars};
+use super::super::scenario::Run;
+use super::{Results, by_scenario};
+
+fn labels(runs: &[&Run]) -> Vec<String> {
+    runs.iter().map(|r| r.backend.clone()).collect()
+}
+
+pub(super) fn draw_cpu(img: &Path, results: &Results) -> Result<(), String> {
+    let plain = by_scenario(results, "plaintext");
+    let json: BTreeMap<&str, Option<f64>> = by_scenario(results, "json")
+        .iter()
+        .map(|r| (r.backend.as_str(), r.cpu_us_per_req))
+        .collect();
+    let series = [
+        Bars {
+            name: "plaintext",
+            values: plain.iter().map(|r| r.cpu_us_per_req).collect(),
+        },
+        Bars {
+            name: "json",
+            values: plain
+                .iter()
+                .map(|r| json.get(r.backend.as_str()).copied().flatten())
+                .collect(),
+        },
+    ];
+    charts::file(&img.join("cpu_per_request.svg"), 1, |areas| {
+        charts::bars(
+            &areas[0],
+            "Server CPU per request (lower is better)",
+            "CPU-µs per request",
+            &labels(&plain),
+            &series,
+        )
+    })
+}
+
+/// The chart for one scenario; returns its file name.
+pub(super) fn draw_scenario(img: &Path, scenario: &str, runs: &[&Run]) -> Result<String, String> {
+    let name = format!("{scenario}.svg");
+    let path = img.join(&name);
+    match scenario {
+        "idle" => {
+            let largest = runs.iter().map(|r| r.connections).max().unwrap_or(0);
+            let at: Vec<&Run> = runs
+                .iter()
+                .copied()
+                .filter(|r| r.connections == largest)
+                .collect();
+            let series = [
+                Bars {
+                    name: "RSS",
+                    values: at.iter().map(|r| r.rss_per_conn_kb).collect(),
+                },
+                Bars {
+                    name: "kernel stack",
+                    values: at.iter().map(|r| r.kernel_stack_per_conn_kb).collect(),
+                },
+            ];
+            charts::file(&path, 1, |areas| {
+                let title = format!("Memory per idle connection, {largest} connections");
+                charts::bars(&areas[0], &title, "KB per connection", &labels(&at), &series)
+            })?;
+        }
+        "sweep" => {
+            let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
+            backends.dedup();
+            let curve = |value: fn(&Run) -> Option<f64>| -> Vec<(String, Vec<(f64, f64)>)> {
+                backends
+                    .iter()
+                    .map(|b| {
+                        let points = runs
+                            .iter()
+                            .filter(|r| r.backend == *b)
+                            .filter_map(|r| Some((r.connections as f64, value(r)?)))
+                            .collect();
+                        (b.to_string(), points)
+                    })
+                    .collect()
+            };
+            charts::file(&path, 3, |areas| {
+                charts::lines(&areas[0], "req/s", "connections", "req/s", &curve(|r| r.rps))?;
+                charts::lines(
+                    &areas[1],
+                    "p99 latency",
+                    "connections",
+                    "ms",
+                    &curve(|r| r.p99_ms),
+                )?;
+                charts::lines(
+                    &areas[2],
+                    "CPU per request",
+                    "connections",
+                    "CPU-µs/req",
+                    &curve(|r| r.cpu_us_per_req),
+                )
+            })?;
+        }
+        "mixed" | "mixed-offload" => {
+            charts::file(&path, 2, |areas| {
+                let p99 = [Bars {
+                    name: "p99",
+                    values: runs.iter().map(|r| r.p99_ms).collect(),
+                }];
+                charts::bars(&areas[0], "Cheap requests' p99", "ms", &labels(runs), &p99)?;
+                let heavy = [Bars {
+                    name: "heavy p99",
+                    values: runs.iter().map(|r| r.heavy_p99_ms).collect(),
+                }];
+                charts::bars(&areas[1], "Heavy requests' p99", "ms", &labels(runs), &heavy)
+            })?;
+        }
+        _ => {
+            charts::file(&path, 2, |areas| {
+                let rps = [Bars {
+                    name: "req/s",
+                    values: runs.iter().map(|r| r.rps).collect(),
+                }];
+                charts::bars(
+                    &areas[0],
+                    &format!("{scenario}: req/s"),
+                    "req/s",
+                    &labels(runs),
+                    &rps,
+                )?;
+                let p99 = [Bars {
+                    name: "p99",
+                    values: runs.iter().map(|r| r.p99_ms).collect(),
+                }];
+                charts::bars(
+                    &areas[1],
+                    &format!("{scenario}: p99 latency"),
+                    "ms",
+                    &labels(runs),
+                    &p99,
+                )
+            })?;
+        }
+    }
+    Ok(name)
+}
