@@ -48,31 +48,41 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Default)]
 pub struct Body(Kind);
 
-#[derive(Default)]
+/// Two variants, so that a `Body` is the size of a `Bytes` (the stream's box fills `Bytes`' niche):
+/// a request or response with a whole body is no larger, and costs no more to move, than one
+/// carrying plain `Bytes`.
 enum Kind {
-    #[default]
-    Empty,
+    /// Whole (empty: no body).
     Full(Bytes),
+    Streaming(Box<Streamed>),
+}
+
+impl Default for Kind {
+    fn default() -> Self {
+        Kind::Full(Bytes::new())
+    }
+}
+
+enum Streamed {
     Incoming(Incoming),
     Channel(Pin<Box<async_channel::Receiver<Bytes>>>),
     Boxed(Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError> + Send>>),
     Failed(Option<BodyError>),
 }
 
+fn streaming(stream: Streamed) -> Body {
+    Body(Kind::Streaming(Box::new(stream)))
+}
+
 impl Body {
     /// No body.
     pub fn empty() -> Self {
-        Body(Kind::Empty)
+        Body(Kind::Full(Bytes::new()))
     }
 
     /// A whole body.
     pub fn full(bytes: impl Into<Bytes>) -> Self {
-        let bytes = bytes.into();
-        if bytes.is_empty() {
-            Body::empty()
-        } else {
-            Body(Kind::Full(bytes))
-        }
+        Body(Kind::Full(bytes.into()))
     }
 
     /// Any `http_body::Body` of `Bytes`: its frames (trailers included) are sent as it yields them,
@@ -82,7 +92,7 @@ impl Body {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        Body(Kind::Boxed(Box::pin(MapErr(body))))
+        streaming(Streamed::Boxed(Box::pin(MapErr(body))))
     }
 
     /// A stream of chunks; an `Err` item ends the response early (the connection is closed, so the
@@ -93,21 +103,21 @@ impl Body {
         T: Into<Bytes>,
         E: Into<BoxError>,
     {
-        Body(Kind::Boxed(Box::pin(StreamBody(stream))))
+        streaming(Streamed::Boxed(Box::pin(StreamBody(stream))))
     }
 
     /// Declares the exact length of a streamed body, so that it goes out with `Content-Length`
     /// instead of chunked. The producer must yield exactly that many bytes: a short or long one ends
     /// the response early and closes the connection.
     pub fn with_length(self, len: u64) -> Self {
-        Body(Kind::Boxed(Box::pin(Sized { body: self, len })))
+        streaming(Streamed::Boxed(Box::pin(Sized { body: self, len })))
     }
 
     /// A body fed through a channel: what the [`Sender`] sends, in order, until it is dropped. The
     /// channel holds one chunk, so a sender waits while the connection writes the previous one.
     pub fn channel() -> (Sender, Body) {
         let (tx, rx) = async_channel::bounded(1);
-        (Sender(tx), Body(Kind::Channel(Box::pin(rx))))
+        (Sender(tx), streaming(Streamed::Channel(Box::pin(rx))))
     }
 
     /// The whole body, `Bytes` if it is one already. For a request body, fails with
@@ -159,46 +169,52 @@ impl Body {
     /// connection answers `413` and closes. No effect on other bodies.
     pub fn set_limit(&mut self, bytes: u64) {
         match &mut self.0 {
-            Kind::Incoming(incoming) => incoming.feed.lock().limit = bytes,
+            Kind::Streaming(s) => {
+                if let Streamed::Incoming(incoming) = &**s {
+                    incoming.feed.lock().limit = bytes;
+                }
+            }
             Kind::Full(full) if full.len() as u64 > bytes => {
-                self.0 = Kind::Failed(Some(BodyError::TooLarge));
+                *self = streaming(Streamed::Failed(Some(BodyError::TooLarge)));
             }
             _ => {}
         }
     }
 
+    /// Whether the body is whole bytes (or none): nothing to poll.
+    pub fn is_whole(&self) -> bool {
+        matches!(self.0, Kind::Full(_))
+    }
+
     /// The whole body, when it is one (no stream to poll), leaving it empty: the engine's fast path.
     pub fn take_whole(&mut self) -> Option<Bytes> {
         match &mut self.0 {
-            Kind::Empty => Some(Bytes::new()),
             Kind::Full(bytes) => Some(std::mem::take(bytes)),
             _ => None,
         }
     }
 
     pub(crate) fn incoming(feed: Arc<Feed>) -> Self {
-        Body(Kind::Incoming(Incoming { feed }))
+        streaming(Streamed::Incoming(Incoming { feed }))
     }
 
     fn poll_frame_inner(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
-        match &mut self.0 {
-            Kind::Empty => Poll::Ready(None),
-            Kind::Full(_) => {
-                let Kind::Full(bytes) = std::mem::take(&mut self.0) else {
-                    unreachable!()
-                };
-                Poll::Ready(Some(Ok(Frame::data(bytes))))
-            }
-            Kind::Incoming(incoming) => incoming.poll_data(cx).map(|d| d.map(|d| d.map(Frame::data))),
-            Kind::Channel(rx) => rx.as_mut().poll_next(cx).map(|d| d.map(|d| Ok(Frame::data(d)))),
+        let stream = match &mut self.0 {
+            Kind::Full(bytes) if bytes.is_empty() => return Poll::Ready(None),
+            Kind::Full(bytes) => return Poll::Ready(Some(Ok(Frame::data(std::mem::take(bytes))))),
+            Kind::Streaming(stream) => &mut **stream,
+        };
+        match stream {
+            Streamed::Incoming(incoming) => incoming.poll_data(cx).map(|d| d.map(|d| d.map(Frame::data))),
+            Streamed::Channel(rx) => rx.as_mut().poll_next(cx).map(|d| d.map(|d| Ok(Frame::data(d)))),
             // A body that failed with a `BodyError` (a wrapped request body, say) keeps its kind.
-            Kind::Boxed(body) => body.as_mut().poll_frame(cx).map(|f| {
+            Streamed::Boxed(body) => body.as_mut().poll_frame(cx).map(|f| {
                 f.map(|f| f.map_err(|e| e.downcast::<BodyError>().map_or_else(BodyError::Other, |e| *e)))
             }),
-            Kind::Failed(e) => Poll::Ready(e.take().map(Err)),
+            Streamed::Failed(e) => Poll::Ready(e.take().map(Err)),
         }
     }
 }
@@ -216,21 +232,25 @@ impl http_body::Body for Body {
 
     fn is_end_stream(&self) -> bool {
         match &self.0 {
-            Kind::Empty => true,
-            Kind::Full(_) | Kind::Channel(_) => false,
-            Kind::Incoming(incoming) => incoming.feed.lock().is_end(),
-            Kind::Boxed(body) => body.is_end_stream(),
-            Kind::Failed(e) => e.is_none(),
+            Kind::Full(bytes) => bytes.is_empty(),
+            Kind::Streaming(stream) => match &**stream {
+                Streamed::Channel(_) => false,
+                Streamed::Incoming(incoming) => incoming.feed.lock().is_end(),
+                Streamed::Boxed(body) => body.is_end_stream(),
+                Streamed::Failed(e) => e.is_none(),
+            },
         }
     }
 
     fn size_hint(&self) -> SizeHint {
         match &self.0 {
-            Kind::Empty | Kind::Failed(_) => SizeHint::with_exact(0),
             Kind::Full(bytes) => SizeHint::with_exact(bytes.len() as u64),
-            Kind::Incoming(incoming) => incoming.feed.lock().size_hint(),
-            Kind::Channel(_) => SizeHint::default(),
-            Kind::Boxed(body) => body.size_hint(),
+            Kind::Streaming(stream) => match &**stream {
+                Streamed::Failed(_) => SizeHint::with_exact(0),
+                Streamed::Incoming(incoming) => incoming.feed.lock().size_hint(),
+                Streamed::Channel(_) => SizeHint::default(),
+                Streamed::Boxed(body) => body.size_hint(),
+            },
         }
     }
 }
@@ -238,12 +258,14 @@ impl http_body::Body for Body {
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &self.0 {
-            Kind::Empty => "Empty",
+            Kind::Full(bytes) if bytes.is_empty() => "Empty",
             Kind::Full(_) => "Full",
-            Kind::Incoming(_) => "Incoming",
-            Kind::Channel(_) => "Channel",
-            Kind::Boxed(_) => "Boxed",
-            Kind::Failed(_) => "Failed",
+            Kind::Streaming(stream) => match &**stream {
+                Streamed::Incoming(_) => "Incoming",
+                Streamed::Channel(_) => "Channel",
+                Streamed::Boxed(_) => "Boxed",
+                Streamed::Failed(_) => "Failed",
+            },
         };
         f.debug_tuple("Body").field(&kind).finish()
     }
