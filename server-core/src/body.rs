@@ -181,11 +181,6 @@ impl Body {
         }
     }
 
-    /// Whether the body is whole bytes (or none): nothing to poll.
-    pub fn is_whole(&self) -> bool {
-        matches!(self.0, Kind::Full(_))
-    }
-
     /// The whole body, when it is one (no stream to poll), leaving it empty: the engine's fast path.
     pub fn take_whole(&mut self) -> Option<Bytes> {
         match &mut self.0 {
