@@ -5,7 +5,8 @@
 //! - the same bytes give the same requests and answers however the reads split them;
 //! - the output is a sequence of well-formed responses, one per request, at most one error, last;
 //! - the engine's buffers stay within what [`Limits`] allow;
-//! - every call makes progress (no request loop without input).
+//! - every call makes progress (no request loop without input);
+//! - a response body reads back as the frames that were sent, in whichever framing the head announced.
 
 use std::future::Future;
 use std::pin::pin;
@@ -138,6 +139,130 @@ pub fn chunked(data: &[u8]) {
             assert_eq!(outcome.error, Some(413));
         }
     }
+}
+
+/// A response body framed by the engine from arbitrary frames, with its length unknown (chunked, or
+/// close-delimited for HTTP/1.0), declared right, or declared one byte off: what is written parses back
+/// (the head with httparse, a chunked body with the engine's own decoder) to exactly the bytes sent,
+/// and a body that runs past or short of its declared length is refused, never framed as complete.
+/// Frames alternate between the copied path (`send_data`) and the direct one (`send_prefix`, the
+/// caller's own write, `sent_data`).
+///
+/// Layout: a mode byte (bit 0: HTTP/1.0; bits 1–2: unknown, right, one over, one short), then frames,
+/// each a length byte and that many bytes.
+pub fn encode(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let mut bytes = Input(rest);
+    let mut frames = Vec::new();
+    while let Some(len) = bytes.byte() {
+        frames.push(bytes.take(usize::from(len)));
+    }
+    let body: Vec<u8> = frames.concat();
+    let total = body.len() as u64;
+    let http10 = mode & 1 == 1;
+    let declared = match (mode >> 1) & 3 {
+        0 => None,
+        1 => Some(total),
+        2 => Some(total + 1),
+        _ => total.checked_sub(1),
+    };
+    let mut conn = Conn::new(Limits {
+        server_header: None,
+        ..Limits::default()
+    });
+    let request: &[u8] = if http10 {
+        b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+    } else {
+        b"GET / HTTP/1.1\r\nHost: f\r\n\r\n"
+    };
+    conn.read_buf()[..request.len()].copy_from_slice(request);
+    conn.filled(request.len());
+    let Next::Request(_) = conn.advance() else {
+        panic!("a well-formed request")
+    };
+    let (parts, _) = Response::new(http::StatusCode::OK).into_inner().into_parts();
+    assert!(
+        conn.respond_head(&parts, declared, false),
+        "a 200 to a GET has a body"
+    );
+    let mut wire = Vec::new();
+    let mut accepted = true;
+    for (i, frame) in frames.iter().enumerate() {
+        let sent = if i % 2 == 0 {
+            conn.send_data(frame)
+        } else {
+            conn.send_prefix(frame.len()).map(|()| {
+                wire.extend_from_slice(conn.output());
+                conn.written();
+                wire.extend_from_slice(frame);
+                conn.sent_data(frame.len());
+            })
+        };
+        if sent.is_err() {
+            accepted = false;
+            break;
+        }
+    }
+    let ended = accepted && conn.end_body(None).is_ok();
+    wire.extend_from_slice(conn.output());
+    if declared.is_some_and(|n| n != total) {
+        assert!(
+            !ended,
+            "a body of {total} bytes was framed as complete under a length of {declared:?}"
+        );
+        return;
+    }
+    assert!(ended, "a body matching its framing was refused");
+    let mut headers = [httparse::EMPTY_HEADER; 16];
+    let mut response = httparse::Response::new(&mut headers);
+    let Ok(httparse::Status::Complete(head_len)) = response.parse(&wire) else {
+        panic!("malformed head: {:?}", String::from_utf8_lossy(&wire));
+    };
+    let field = |name: &str| {
+        response
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| std::str::from_utf8(h.value).unwrap().to_owned())
+    };
+    let received = match (field("content-length"), field("transfer-encoding")) {
+        (Some(length), None) => {
+            assert_eq!(length.parse::<u64>().unwrap(), total);
+            wire[head_len..].to_vec()
+        }
+        (None, Some(coding)) => {
+            assert_eq!(coding, "chunked");
+            assert!(!http10, "chunked to an HTTP/1.0 client");
+            let mut input = bytes::BytesMut::from(&wire[head_len..]);
+            let mut chunked = super::body::Chunked::new();
+            let mut out = Vec::new();
+            loop {
+                match chunked.decode(&mut input, 1024) {
+                    Ok(Some(super::body::Decoded::Data(data))) => out.extend_from_slice(&data),
+                    Ok(Some(super::body::Decoded::End)) => break,
+                    other => panic!("chunked framing does not decode: {other:?}"),
+                }
+            }
+            assert!(input.is_empty(), "bytes after the last chunk");
+            out
+        }
+        (None, None) => {
+            assert!(http10, "a body without framing to an HTTP/1.1 client");
+            assert_eq!(
+                field("connection").as_deref(),
+                Some("close"),
+                "close-delimited without a close"
+            );
+            wire[head_len..].to_vec()
+        }
+        both => panic!("both framings: {both:?}"),
+    };
+    assert!(
+        received == body,
+        "the body read back differs from the frames sent"
+    );
 }
 
 /// Limits from four parameter bytes: small enough that fuzzed input reaches every one of them.

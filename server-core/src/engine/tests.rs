@@ -398,10 +398,11 @@ fn header_count_past_the_stack_slots_up_to_max_headers() {
 fn fuzz_seeds_and_regressions_replay() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     type Harness = fn(&[u8]);
-    let targets: [(&str, Harness); 3] = [
+    let targets: [(&str, Harness); 4] = [
         ("stream", super::fuzz::stream),
         ("pipeline", super::fuzz::pipeline),
         ("chunked", super::fuzz::chunked),
+        ("encode", super::fuzz::encode),
     ];
     for (target, harness) in targets {
         let mut replayed = 0;
