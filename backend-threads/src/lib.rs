@@ -20,13 +20,12 @@
 use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::task::{Wake, Waker};
-use std::thread::{self, Thread};
+use std::thread;
 use std::time::Duration;
 
 use server_core::{
-    Accepted, Backend, Blocking, BoxFuture, Config, Handler, Listener, Park, Runtime, ServerHandle, Shared,
-    accept_loop, block_on, serve_connection,
+    Accepted, Backend, Blocking, BlockingListener, BoxFuture, Config, Handler, Runtime, ServerHandle, Shared,
+    ThreadPark, accept_loop, block_on, serve_connection,
 };
 
 /// The thread-per-connection backend.
@@ -53,41 +52,6 @@ impl Backend for Threads {
         Ok(ServerHandle::new(addr, shared, move || {
             let _ = acceptor.join();
         }))
-    }
-}
-
-struct BlockingListener(TcpListener);
-
-impl std::os::fd::AsRawFd for BlockingListener {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.0.as_raw_fd()
-    }
-}
-
-impl Listener for BlockingListener {
-    type Stream = TcpStream;
-    fn accept(&mut self) -> impl Future<Output = io::Result<TcpStream>> + Send {
-        std::future::ready(self.0.accept().map(|(stream, _)| stream))
-    }
-}
-
-/// Parks the current OS thread.
-struct ThreadPark;
-
-struct ThreadWaker(Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-impl Park for ThreadPark {
-    fn waker() -> Waker {
-        Waker::from(Arc::new(ThreadWaker(thread::current())))
-    }
-    fn park() {
-        thread::park();
     }
 }
 

@@ -12,6 +12,8 @@
 //!   application's own blocking tasks);
 //! - [`TokioBlockingPool`]: runs whole handlers on the blocking pool instead of inline, the blunt
 //!   cure for CPU-heavy handlers (at the cost of a thread hop per request);
+//! - [`TokioPerCore`]: thread-per-core instead of work stealing: a current-thread runtime per worker
+//!   thread, each serving the connections handed to it to the end;
 //! - feature `hyper`: [`Hyper`] serves the same handler through hyper's HTTP/1 server, as the
 //!   reference engine (see its docs for where hyper answers differently).
 
@@ -33,8 +35,10 @@ use tokio::net::{TcpListener, TcpStream};
 
 #[cfg(feature = "hyper")]
 mod hyper_engine;
+mod per_core;
 #[cfg(feature = "hyper")]
 pub use hyper_engine::Hyper;
+pub use per_core::TokioPerCore;
 
 /// The tokio backend: server-core's engine on tokio tasks, handlers run inline in the task.
 pub struct Tokio;

@@ -38,3 +38,7 @@ mod hyper {
         "channel_body_and_http10_stream" => "no `Connection: close` on a close-delimited HTTP/1.0 body",
     ]);
 }
+
+mod per_core {
+    server_core::conformance_suite!(backend_tokio::TokioPerCore);
+}

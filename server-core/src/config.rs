@@ -31,6 +31,11 @@ pub struct Config {
     /// Worker threads for backends that multiplex connections onto threads (tokio, smol, async-std's
     /// executor threads, may's workers). Ignored by thread-per-connection. Default: the number of CPUs.
     pub workers: usize,
+    /// Pin each worker thread of a per-core backend (tokio-per-core, compio) to a CPU of its own: worker
+    /// `i` to the `i`-th CPU this process may run on (so under `taskset` workers stay within its set).
+    /// Pinned workers keep their caches and never migrate; but a pinned worker shares its CPU with
+    /// whatever else the scheduler puts there. Ignored by the other backends. Default `false`.
+    pub pin_workers: bool,
     /// Connections served at once. Past it the acceptor stops accepting, so the excess waits in the
     /// kernel's accept backlog (and is refused by the kernel once that is full); connections already
     /// accepted are served as usual. Default 10,000.
@@ -76,6 +81,7 @@ impl Default for Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            pin_workers: false,
             max_connections: 10_000,
             backlog: 4096,
             max_header_bytes: 32 * 1024,

@@ -15,7 +15,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// A backend's resettable one-shot timer.
-pub trait Timer: Future<Output = ()> + Unpin + Send {
+pub trait Timer: Future<Output = ()> + Unpin {
     /// A timer that fires at `deadline`.
     fn at(deadline: Instant) -> Self;
     /// Re-arms the timer (fired or not) to fire at `deadline`.

@@ -27,7 +27,12 @@ use crate::server::Accepted;
 use crate::{Body, Config, Handler, Runtime, guarded, respond};
 
 /// A connected stream as a backend reads and writes it.
-pub trait Transport: Send {
+///
+/// Nothing here needs to be `Send`: a per-core runtime (compio) keeps each connection on the thread
+/// that accepted it, and its I/O futures hold thread-local handles. Where a backend moves connections
+/// between threads (tokio's work stealing), its concrete transport's futures are `Send` and so is the
+/// connection's future.
+pub trait Transport {
     /// Whether waits are futures that yield (async I/O) rather than calls that block the thread or
     /// coroutine. On a blocking transport the loop reads only when it must (a request, or body bytes
     /// the handler waits for), so a client that left during a streamed response is noticed at the next
@@ -40,10 +45,10 @@ pub trait Transport: Send {
     ///
     /// The loop may drop the future before it completes (the handler finished first): no bytes may be
     /// lost then.
-    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> impl Future<Output = io::Result<usize>> + Send;
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> impl Future<Output = io::Result<usize>>;
 
     /// Writes all of `buf`, each write waiting at most `timeout`.
-    fn write_all(&mut self, buf: &[u8], timeout: Duration) -> impl Future<Output = io::Result<()>> + Send;
+    fn write_all(&mut self, buf: &[u8], timeout: Duration) -> impl Future<Output = io::Result<()>>;
 
     /// Shuts down the sending half (sends FIN) after the last response.
     fn shutdown_write(&mut self);
@@ -357,7 +362,7 @@ impl<S: BlockingStream> Blocking<S> {
 impl<S: BlockingStream> Transport for Blocking<S> {
     const ASYNC: bool = false;
 
-    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> impl Future<Output = io::Result<usize>> + Send {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> impl Future<Output = io::Result<usize>> {
         let mut read = || {
             if self.read_timeout != Some(timeout) {
                 self.stream.set_read_timeout(Some(timeout))?;
@@ -368,7 +373,7 @@ impl<S: BlockingStream> Transport for Blocking<S> {
         std::future::ready(read())
     }
 
-    fn write_all(&mut self, buf: &[u8], timeout: Duration) -> impl Future<Output = io::Result<()>> + Send {
+    fn write_all(&mut self, buf: &[u8], timeout: Duration) -> impl Future<Output = io::Result<()>> {
         let mut write = || {
             if self.write_timeout != Some(timeout) {
                 self.stream.set_write_timeout(Some(timeout))?;

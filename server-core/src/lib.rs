@@ -82,6 +82,7 @@ mod driver;
 pub mod engine;
 mod handler;
 mod message;
+mod per_core;
 mod router;
 mod runtime;
 mod server;
@@ -96,10 +97,12 @@ pub use deadline::{Deadline, Timer};
 pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
 pub use handler::{BoxFuture, BoxHandler, Handler, Panicked, guarded, respond};
 pub use message::{Request, Response};
+pub use per_core::{Assigned, CoreRuntime, serve_per_core};
 pub use router::Router;
-pub use runtime::{Park, Runtime, Sleep, Unblock, block_on, sleep, unblock};
+pub use runtime::{Park, Runtime, Sleep, ThreadPark, Unblock, block_on, sleep, unblock};
 pub use server::{
-    Accepted, Backend, ConnGuard, Listener, ServerHandle, Shared, accept_loop, bind_listener, raise_fd_limit,
+    Accepted, Backend, BlockingListener, ConnGuard, Listener, ServerHandle, Shared, accept_loop,
+    bind_listener, raise_fd_limit,
 };
 pub use signal::ShutdownSignals;
 

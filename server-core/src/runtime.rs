@@ -129,6 +129,27 @@ pub trait Park {
     fn park();
 }
 
+/// Parks the current OS thread: [`Park`] for a thread that runs one future at a time (a
+/// thread-per-connection backend's threads, the per-core acceptor).
+pub struct ThreadPark;
+
+struct ThreadWaker(std::thread::Thread);
+
+impl std::task::Wake for ThreadWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+impl Park for ThreadPark {
+    fn waker() -> Waker {
+        Waker::from(std::sync::Arc::new(ThreadWaker(std::thread::current())))
+    }
+    fn park() {
+        std::thread::park();
+    }
+}
+
 /// Drives `fut` to completion on the current thread or coroutine, parking between polls. The first
 /// poll happens at once, so a future that is already ready (a synchronous handler, blocking I/O)
 /// never parks.

@@ -11,7 +11,7 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
@@ -145,6 +145,7 @@ impl Shared {
             shared: Arc::clone(self),
             slot,
             key,
+            load: None,
         }
     }
 
@@ -204,12 +205,20 @@ pub struct ConnGuard {
     shared: Arc<Shared>,
     slot: Arc<Slot>,
     key: usize,
+    /// The open-connection count of the per-core worker serving this connection, if any.
+    load: Option<Arc<AtomicUsize>>,
 }
 
 impl ConnGuard {
     /// The server this connection belongs to.
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    /// Counts this connection in `load` for as long as it is open.
+    pub(crate) fn count_in(&mut self, load: Arc<AtomicUsize>) {
+        load.fetch_add(1, Ordering::Relaxed);
+        self.load = Some(load);
     }
 
     /// Marks the connection idle (between requests) or busy. Marking it idle returns `false` when the
@@ -241,6 +250,9 @@ impl ConnGuard {
 
 impl Drop for ConnGuard {
     fn drop(&mut self) {
+        if let Some(load) = &self.load {
+            load.fetch_sub(1, Ordering::Relaxed);
+        }
         let mut reg = self.shared.lock();
         reg.conns[self.key] = None;
         reg.free.push(self.key);
@@ -260,6 +272,24 @@ pub trait Listener: AsRawFd + Send {
     type Stream: AsRawFd + Send + 'static;
     /// Accepts one connection.
     fn accept(&mut self) -> impl Future<Output = io::Result<Self::Stream>> + Send;
+}
+
+/// A listening socket whose `accept` blocks the calling thread (which [`block_on`](crate::block_on)
+/// with [`ThreadPark`](crate::ThreadPark) then drives): the acceptor of the thread-per-connection and
+/// per-core backends.
+pub struct BlockingListener(pub TcpListener);
+
+impl AsRawFd for BlockingListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+impl Listener for BlockingListener {
+    type Stream = std::net::TcpStream;
+    fn accept(&mut self) -> impl Future<Output = io::Result<std::net::TcpStream>> + Send {
+        std::future::ready(self.0.accept().map(|(stream, _)| stream))
+    }
 }
 
 /// An accepted connection: its stream and its place in the registry.
