@@ -270,6 +270,9 @@ impl Drop for ConnGuard {
 pub trait Listener: AsRawFd + Send {
     /// The backend's connected stream.
     type Stream: AsRawFd + Send + 'static;
+    /// Whether `accept` blocks the thread (a dedicated acceptor thread, outside any runtime): the
+    /// accept loop then backs off after errors with a blocking sleep rather than the server's timer.
+    const BLOCKING: bool = false;
     /// Accepts one connection.
     fn accept(&mut self) -> impl Future<Output = io::Result<Self::Stream>> + Send;
 }
@@ -287,6 +290,7 @@ impl AsRawFd for BlockingListener {
 
 impl Listener for BlockingListener {
     type Stream = std::net::TcpStream;
+    const BLOCKING: bool = true;
     fn accept(&mut self) -> impl Future<Output = io::Result<std::net::TcpStream>> + Send {
         std::future::ready(self.0.accept().map(|(stream, _)| stream))
     }
@@ -343,7 +347,11 @@ pub async fn accept_loop<L: Listener>(
             Err(e) if is_peer_error(&e) => {}
             Err(_) => {
                 backoff = (backoff * 2).clamp(Duration::from_millis(5), Duration::from_secs(1));
-                shared.runtime.sleep(backoff).await;
+                if L::BLOCKING {
+                    std::thread::sleep(backoff);
+                } else {
+                    shared.runtime.sleep(backoff).await;
+                }
             }
         }
     }

@@ -1,0 +1,1 @@
+server_core::conformance_suite!(backend_compio::Compio);
