@@ -48,6 +48,15 @@ impl Backend for Compio {
     }
 }
 
+/// Whether this machine lets the compio backend run: `Err` with the reason when the kernel refuses
+/// io_uring. (Tests use it to say that they were skipped, and why.)
+pub fn io_uring_available() -> Result<(), String> {
+    static PROBE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    PROBE
+        .get_or_init(|| Worker::build().map(drop).map_err(|e| e.to_string()))
+        .clone()
+}
+
 struct Worker(compio::runtime::Runtime);
 
 impl CoreRuntime for Worker {

@@ -86,8 +86,22 @@ thread_local! {
 }
 
 /// Runs one case; see the module docs for how known gaps are treated.
-pub fn run<B: Backend>(name: &str, gaps: &[(&str, &str)], case: fn(&dyn Fn(Config) -> ServerHandle)) {
+pub fn run<B: Backend>(
+    name: &str,
+    gaps: &[(&str, &str)],
+    requires: Option<fn() -> Result<(), String>>,
+    case: fn(&dyn Fn(Config) -> ServerHandle),
+) {
     BACKEND.set(std::any::type_name::<B>());
+    if let Some(Err(why)) = requires.map(|requires| requires()) {
+        // Said out loud, not passed silently: the harness shows this test as passed.
+        let _ = writeln!(
+            io::stderr(),
+            "SKIPPED {name} on {}: {why}",
+            std::any::type_name::<B>()
+        );
+        return;
+    }
     let start = |config: Config| start::<B>(config);
     let gap = gaps.iter().find(|(gap, _)| *gap == name);
     let outcome = catch_unwind(AssertUnwindSafe(|| case(&start)));
@@ -103,13 +117,28 @@ pub fn run<B: Backend>(name: &str, gaps: &[(&str, &str)], case: fn(&dyn Fn(Confi
 }
 
 /// Expands to one `#[test]` per conformance case for the given backend type.
+///
+/// `gaps`: cases a reference engine is known to fail, each with why (checked to still fail).
+/// `requires`: a `fn() -> Result<(), String>` saying whether this machine can run the backend at all
+/// (io_uring, say); where it cannot, every case prints `SKIPPED` and the reason rather than failing.
 #[macro_export]
 macro_rules! conformance_suite {
     ($backend:ty) => {
-        $crate::conformance_suite!($backend, gaps = []);
+        $crate::__conformance_cases!($backend, &[], None);
+    };
+    ($backend:ty, requires = $requires:path) => {
+        $crate::__conformance_cases!($backend, &[], Some($requires));
     };
     ($backend:ty, gaps = [$($gap:literal => $why:literal),* $(,)?]) => {
-        $crate::__conformance_cases!($backend, &[$(($gap, $why)),*];
+        $crate::__conformance_cases!($backend, &[$(($gap, $why)),*], None);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_cases {
+    ($backend:ty, $gaps:expr, $requires:expr) => {
+        $crate::__conformance_cases!($backend, $gaps, $requires;
             keep_alive, pipelined_in_order, http10_closes, http10_keep_alive, connection_close, head_has_no_body,
             fixed_body, body_in_pieces, chunked_body, expect_continue, large_body_echo,
             malformed_request_line, obs_fold, space_before_colon, nul_in_value, bare_cr_in_value,
@@ -124,16 +153,13 @@ macro_rules! conformance_suite {
             ignored_body, mirror_streams_the_body_back, channel_body_and_http10_stream
         );
     };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __conformance_cases {
-    ($backend:ty, $gaps:expr; $($case:ident),* $(,)?) => {
+    ($backend:ty, $gaps:expr, $requires:expr; $($case:ident),* $(,)?) => {
         $(
             #[test]
             fn $case() {
-                $crate::conformance::run::<$backend>(stringify!($case), $gaps, $crate::conformance::cases::$case);
+                $crate::conformance::run::<$backend>(
+                    stringify!($case), $gaps, $requires, $crate::conformance::cases::$case,
+                );
             }
         )*
     };
