@@ -31,7 +31,7 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use compio::BufResult;
-use compio::driver::SharedFd;
+use compio::driver::{PollFirst, SharedFd};
 use compio::driver::op::{Recv, RecvFlags, Send as SendOp, SendFlags};
 use compio::runtime::Submit;
 use server_core::{
@@ -63,16 +63,29 @@ impl CoreRuntime for Worker {
     const NAME: &'static str = "compio";
 
     fn build() -> io::Result<Self> {
-        compio::runtime::Runtime::new().map(Worker).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "io_uring is unavailable ({e}): the compio backend needs a kernel with io_uring \
+        // One thread submits to each ring, so the kernel may run completion work only when that
+        // thread next enters it (`DEFER_TASKRUN`, Linux 6.1) instead of interrupting it with an IPI
+        // whenever a packet arrives for a pending receive; older kernels get the default ring.
+        let mut tuned = compio::driver::ProactorBuilder::new();
+        tuned.single_issuer(true).defer_taskrun(true);
+        let build = |proactor: &compio::driver::ProactorBuilder| {
+            compio::runtime::RuntimeBuilder::new()
+                .with_proactor(proactor.clone())
+                .build()
+        };
+        build(&tuned)
+            .or_else(|_| build(&compio::driver::ProactorBuilder::new()))
+            .map(Worker)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "io_uring is unavailable ({e}): the compio backend needs a kernel with io_uring \
                      enabled (Linux 5.19 or later; check /proc/sys/kernel/io_uring_disabled and any \
                      seccomp filter)"
-                ),
-            )
-        })
+                    ),
+                )
+            })
     }
 
     fn run<H: Handler>(self, assigned: Assigned, handler: Arc<H>) {
@@ -138,7 +151,12 @@ impl Transport for Ring {
                 let mut into = std::mem::take(received);
                 into.clear();
                 into.reserve(buf.len());
-                compio::runtime::submit(Recv::new(fd.clone(), into, RecvFlags::empty()))
+                let mut op = Recv::new(fd.clone(), into, RecvFlags::empty());
+                // The loop reads once it has answered everything received, so the next bytes are
+                // usually not there yet: arm the socket's poll at once rather than first try a
+                // receive that would fail.
+                op.poll_first();
+                compio::runtime::submit(op)
             });
             let BufResult(n, op) = deadline.limit(timeout, in_flight(op)).await?;
             self.recv = None;

@@ -59,7 +59,10 @@ fn a_kernel_without_io_uring_gets_a_clear_error_at_start() {
         Ok(_) => panic!("started although io_uring_setup is refused"),
         Err(err) => err.to_string(),
     };
-    assert!(err.starts_with("compio worker ") && err.contains(" could not start: "), "{err}");
+    assert!(
+        err.starts_with("compio worker ") && err.contains(" could not start: "),
+        "{err}"
+    );
     assert!(err.contains("io_uring is unavailable"), "{err}");
     assert_eq!(
         backend_compio::io_uring_available(),

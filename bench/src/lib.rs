@@ -24,6 +24,10 @@ pub enum BackendName {
     TokioBlockingPool,
     /// tokio tasks, hyper's engine (reference).
     TokioHyper,
+    /// a current-thread tokio runtime per core.
+    TokioPerCore,
+    /// a compio (io_uring) runtime per core.
+    Compio,
     /// smol's executor on N threads.
     Smol,
     /// async-std's runtime (deprecated upstream).
@@ -38,10 +42,12 @@ pub enum BackendName {
 
 impl BackendName {
     /// All of them, in report order.
-    pub const ALL: [BackendName; 8] = [
+    pub const ALL: [BackendName; 10] = [
         BackendName::Tokio,
         BackendName::TokioBlockingPool,
         BackendName::TokioHyper,
+        BackendName::TokioPerCore,
+        BackendName::Compio,
         BackendName::Smol,
         BackendName::AsyncStd,
         BackendName::Threads,
@@ -55,6 +61,8 @@ impl BackendName {
             BackendName::Tokio => "tokio",
             BackendName::TokioBlockingPool => "tokio-blocking-pool",
             BackendName::TokioHyper => "tokio-hyper",
+            BackendName::TokioPerCore => "tokio-per-core",
+            BackendName::Compio => "compio",
             BackendName::Smol => "smol",
             BackendName::AsyncStd => "async-std",
             BackendName::Threads => "threads",
@@ -70,6 +78,8 @@ impl BackendName {
             BackendName::Tokio => backend_tokio::Tokio::bind(config, workload()),
             BackendName::TokioBlockingPool => backend_tokio::TokioBlockingPool::bind(config, workload()),
             BackendName::TokioHyper => backend_tokio::Hyper::bind(config, workload()),
+            BackendName::TokioPerCore => backend_tokio::TokioPerCore::bind(config, workload()),
+            BackendName::Compio => backend_compio::Compio::bind(config, workload()),
             BackendName::Smol => backend_smol::Smol::bind(config, workload()),
             BackendName::AsyncStd => backend_smol::AsyncStd::bind(config, workload()),
             BackendName::Threads => backend_threads::Threads::bind(config, workload()),

@@ -6,6 +6,8 @@
 //! | feature | backend | model |
 //! |---|---|---|
 //! | `tokio` (default) | `backend_tokio::Tokio` | tokio tasks, work-stealing |
+//! | `tokio-per-core` | `backend_tokio::TokioPerCore` | a current-thread tokio runtime per core |
+//! | `compio` | `backend_compio::Compio` | a compio runtime per core, io_uring completions |
 //! | `hyper` | `backend_tokio::Hyper` | tokio tasks, hyper's HTTP/1 engine (reference) |
 //! | `smol` | `backend_smol::Smol` | smol executor on N threads |
 //! | `async-std` | `backend_smol::AsyncStd` | async-std's runtime (deprecated upstream) |
@@ -51,6 +53,8 @@ macro_rules! exclusive {
 }
 exclusive!(
     "tokio",
+    "tokio-per-core",
+    "compio",
     "hyper",
     "smol",
     "async-std",
@@ -61,6 +65,8 @@ exclusive!(
 
 #[cfg(not(any(
     feature = "tokio",
+    feature = "tokio-per-core",
+    feature = "compio",
     feature = "hyper",
     feature = "smol",
     feature = "async-std",
@@ -69,13 +75,19 @@ exclusive!(
     feature = "minihttp"
 )))]
 compile_error!(
-    "the `server` crate needs one backend feature: tokio (the default), hyper, smol, async-std, threads, \
-     coroutine or minihttp"
+    "the `server` crate needs one backend feature: tokio (the default), tokio-per-core, compio, hyper, \
+     smol, async-std, threads, coroutine or minihttp"
 );
 
 /// The backend the enabled feature selects.
 #[cfg(all(feature = "tokio", not(feature = "hyper")))]
 pub type Selected = backend_tokio::Tokio;
+/// The backend the enabled feature selects.
+#[cfg(feature = "tokio-per-core")]
+pub type Selected = backend_tokio::TokioPerCore;
+/// The backend the enabled feature selects.
+#[cfg(feature = "compio")]
+pub type Selected = backend_compio::Compio;
 /// The backend the enabled feature selects.
 #[cfg(feature = "hyper")]
 pub type Selected = backend_tokio::Hyper;
@@ -98,6 +110,10 @@ pub type Selected = backend_coroutine::MiniHttp;
 /// The enabled backend's name, as the `serve` binary and the reports spell it.
 pub const BACKEND: &str = if cfg!(feature = "hyper") {
     "tokio-hyper"
+} else if cfg!(feature = "tokio-per-core") {
+    "tokio-per-core"
+} else if cfg!(feature = "compio") {
+    "compio"
 } else if cfg!(feature = "tokio") {
     "tokio"
 } else if cfg!(feature = "async-std") {

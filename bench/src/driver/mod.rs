@@ -153,12 +153,18 @@ fn run(args: Args) -> Result<(), String> {
             let settings = &settings;
             subjects.iter().flat_map(move |subject| {
                 scenario
-                    .connections(settings)
+                    .server_cpu_sets(settings)
                     .into_iter()
-                    .map(move |connections| Job {
-                        subject,
-                        scenario,
-                        connections,
+                    .flat_map(move |server_cpus| {
+                        scenario
+                            .connections(settings)
+                            .into_iter()
+                            .map(move |connections| Job {
+                                subject,
+                                scenario,
+                                connections,
+                                server_cpus: server_cpus.clone(),
+                            })
                     })
             })
         })

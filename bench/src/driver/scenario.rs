@@ -40,13 +40,17 @@ pub enum Scenario {
     Upload,
     /// GET /download of 1 MiB bodies (64 KiB chunks) on 64 connections: MB/s and CPU per GB.
     Download,
+    /// /plaintext on 256 connections with the server on 1, 2, 4, … CPUs (and as many workers): what
+    /// spreading over cores costs per request. With one server CPU (the default) the sweep borrows
+    /// the load CPUs, shared with the load generator.
+    Cores,
     /// The wait load held for --soak-duration (10 minutes), one rep: errors, the RSS slope, and
     /// descriptors and threads left after it. Not in the default run.
     Soak,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 12] = [
+    pub const ALL: [Scenario; 13] = [
         Scenario::Plaintext,
         Scenario::Json,
         Scenario::Wait,
@@ -59,6 +63,7 @@ impl Scenario {
         Scenario::Sse,
         Scenario::Upload,
         Scenario::Download,
+        Scenario::Cores,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,14 +80,39 @@ impl Scenario {
             Scenario::Sse => "sse",
             Scenario::Upload => "upload",
             Scenario::Download => "download",
+            Scenario::Cores => "cores",
             Scenario::Soak => "soak",
         }
+    }
+
+    /// The CPU sets the server is pinned to, one run each: the server CPUs, or for the cores scenario
+    /// the first 1, 2, 4, … of them (all of them last).
+    pub fn server_cpu_sets(self, settings: &Settings) -> Vec<Vec<usize>> {
+        if self != Scenario::Cores {
+            return vec![settings.server_cpus.clone()];
+        }
+        let mut all = settings.server_cpus.clone();
+        if all.len() == 1 {
+            all.extend(
+                settings
+                    .load_cpus
+                    .iter()
+                    .filter(|cpu| !all.contains(cpu))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let mut sets: Vec<Vec<usize>> = std::iter::successors(Some(1), |k| Some(k * 2))
+            .take_while(|&k| k < all.len())
+            .map(|k| all[..k].to_vec())
+            .collect();
+        sets.push(all);
+        sets
     }
 
     /// The connection counts measured, one run each.
     pub fn connections(self, settings: &Settings) -> Vec<usize> {
         match self {
-            Scenario::Plaintext | Scenario::Json => vec![256],
+            Scenario::Plaintext | Scenario::Json | Scenario::Cores => vec![256],
             Scenario::Wait | Scenario::Soak | Scenario::Sse => vec![settings.wait_connections],
             Scenario::Cpu | Scenario::Pipelined | Scenario::Upload | Scenario::Download => vec![64],
             // cheap + heavy connections
@@ -198,6 +228,9 @@ pub struct Run {
     pub reference: bool,
     pub scenario: String,
     pub connections: usize,
+    /// CPUs the server was pinned to (absent from results written before the cores scenario).
+    #[serde(default)]
+    pub server_cores: Option<usize>,
     pub reps: usize,
     pub requests: u64,
     pub rps: Option<f64>,
@@ -255,6 +288,8 @@ pub struct Job<'a> {
     pub subject: &'a Subject,
     pub scenario: Scenario,
     pub connections: usize,
+    /// The CPUs the server is pinned to (a backend's workers default to as many).
+    pub server_cpus: Vec<usize>,
 }
 
 /// Runs one job: start the backend, warm up, measure `reps` times, stop.
@@ -268,7 +303,7 @@ pub fn run_job(
     let mut clean_exit = true;
     if job.scenario == Scenario::Idle {
         for _ in 0..settings.reps {
-            let server = ServerProcess::start(job.subject, &settings.server_cpus)?;
+            let server = ServerProcess::start(job.subject, &job.server_cpus)?;
             samples.push(idle(&server, job.connections)?);
             clean_exit &= server.stop();
         }
@@ -277,7 +312,7 @@ pub fn run_job(
     if job.scenario == Scenario::Pipelined && tools.wrk.is_none() {
         return Err("wrk is not installed".into());
     }
-    let server = ServerProcess::start(job.subject, &settings.server_cpus)?;
+    let server = ServerProcess::start(job.subject, &job.server_cpus)?;
     let warmup = Duration::from_secs_f64(settings.warmup_s);
     if !warmup.is_zero() {
         measure(job, tools, settings, &server, warmup, pipeline_script, true)?;
@@ -338,7 +373,9 @@ fn measure(
     let started = Instant::now();
     let mut window_cpu = None;
     let (load, heavy) = match job.scenario {
-        Scenario::Plaintext | Scenario::Sweep => (oha_load(oha("/plaintext", connections, None)?)?, None),
+        Scenario::Plaintext | Scenario::Sweep | Scenario::Cores => {
+            (oha_load(oha("/plaintext", connections, None)?)?, None)
+        }
         Scenario::Json => (oha_load(oha("/json", connections, None)?)?, None),
         Scenario::Wait | Scenario::Soak => {
             let path = format!("/wait?ms={}", settings.wait_ms);
@@ -548,7 +585,7 @@ fn aggregate(
     let cpus = |list: &[usize]| list.len().max(1) as f64;
     let server_pct = med(&|s| {
         let cpu = s.server_cpu_s.filter(|_| !idle)?;
-        Some(100.0 * cpu / s.wall_s / cpus(&settings.server_cpus))
+        Some(100.0 * cpu / s.wall_s / cpus(&job.server_cpus))
     });
     let loadgen_pct =
         med(&|s| (!idle).then(|| 100.0 * s.loadgen_cpu_s / s.wall_s / cpus(&settings.load_cpus)));
@@ -562,6 +599,7 @@ fn aggregate(
         reference: job.subject.reference,
         scenario: job.scenario.as_str().into(),
         connections: job.connections,
+        server_cores: Some(job.server_cpus.len()),
         reps: samples.len(),
         requests: med(&|s| Some(s.load.requests as f64)).unwrap_or(0.0) as u64,
         rps: median_rps,

@@ -102,6 +102,39 @@ pub(super) fn draw_scenario(img: &Path, scenario: &str, runs: &[&Run]) -> Result
                 )
             })?;
         }
+        "cores" => {
+            let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
+            backends.dedup();
+            let mut counts: Vec<usize> = runs.iter().filter_map(|r| r.server_cores).collect();
+            counts.sort_unstable();
+            counts.dedup();
+            let names: Vec<String> = counts.iter().map(|n| format!("{n} server CPU(s)")).collect();
+            let series: Vec<Bars> = counts
+                .iter()
+                .zip(&names)
+                .map(|(&n, name)| Bars {
+                    name,
+                    values: backends
+                        .iter()
+                        .map(|b| {
+                            runs.iter()
+                                .find(|r| r.backend == *b && r.server_cores == Some(n))
+                                .and_then(|r| r.cpu_us_per_req)
+                        })
+                        .collect(),
+                })
+                .collect();
+            let labels: Vec<String> = backends.iter().map(|b| b.to_string()).collect();
+            charts::file(&path, 1, |areas| {
+                charts::bars(
+                    &areas[0],
+                    "CPU per plaintext request by server CPUs",
+                    "CPU-µs/req",
+                    &labels,
+                    &series,
+                )
+            })?;
+        }
         "mixed" | "mixed-offload" => {
             charts::file(&path, 2, |areas| {
                 let p99 = [Bars {

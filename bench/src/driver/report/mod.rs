@@ -83,7 +83,10 @@ impl Results {
 
     /// Replaces the rows measured again, keeping the report's order (scenario, then backend).
     pub fn update(&mut self, runs: Vec<Run>, wall_seconds: f64, command: String) {
-        let key = |r: &Run| format!("{}/{}/{}", r.backend, r.scenario, r.connections);
+        let key = |r: &Run| match r.server_cores.filter(|_| r.scenario == "cores") {
+            Some(cores) => format!("{}/{}/{}/{cores}cpu", r.backend, r.scenario, r.connections),
+            None => format!("{}/{}/{}", r.backend, r.scenario, r.connections),
+        };
         let rows: Vec<String> = runs.iter().map(key).collect();
         for run in runs {
             match self.runs.iter_mut().find(|old| key(old) == key(&run)) {
@@ -195,6 +198,22 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
                     scenario_table(&mut md, scenario, &at);
                     let _ = writeln!(md, "\n{}\n", reading(scenario, &at));
                 }
+            }
+            "cores" => {
+                let mut counts: Vec<usize> = runs.iter().filter_map(|r| r.server_cores).collect();
+                counts.sort_unstable();
+                counts.dedup();
+                for n in counts {
+                    let at: Vec<&Run> = runs
+                        .iter()
+                        .copied()
+                        .filter(|r| r.server_cores == Some(n))
+                        .collect();
+                    let cpus = if n == 1 { "CPU" } else { "CPUs" };
+                    let _ = writeln!(md, "### server on {n} {cpus}\n");
+                    scenario_table(&mut md, scenario, &at);
+                }
+                let _ = writeln!(md, "\n{}\n", reading(scenario, &runs));
             }
             _ => {
                 scenario_table(&mut md, scenario, &runs);

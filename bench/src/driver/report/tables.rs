@@ -291,6 +291,30 @@ fn names_or_none(names: &[&str]) -> String {
     }
 }
 
+/// Each backend's CPU per request on its largest CPU set over that on one CPU.
+fn spreading_cost(runs: &[&Run]) -> String {
+    let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
+    backends.dedup();
+    let ratios: Vec<String> = backends
+        .iter()
+        .filter_map(|&backend| {
+            let of = |cores: Option<usize>| {
+                runs.iter()
+                    .find(|r| r.backend == backend && r.server_cores == cores)
+                    .and_then(|r| r.cpu_us_per_req)
+            };
+            let most = runs
+                .iter()
+                .filter(|r| r.backend == backend)
+                .filter_map(|r| r.server_cores)
+                .max()?;
+            let ratio = of(Some(most))? / of(Some(1))?;
+            Some(format!("{backend} {ratio:.2}×"))
+        })
+        .collect();
+    names_or_none(&ratios.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 pub(super) fn reading(scenario: &str, runs: &[&Run]) -> String {
     let saturated = runs.iter().filter(|r| r.loadgen_saturated).count();
     let errors: u64 = runs.iter().map(|r| r.errors + r.non_2xx).sum();
@@ -353,6 +377,10 @@ pub(super) fn reading(scenario: &str, runs: &[&Run]) -> String {
             ),
             extremes(runs, |r| r.cpu_us_per_req, "CPU per event", "µs"),
         ),
+        "cores" => format!(
+            "CPU-µs per request on the most server CPUs against one CPU (1.00× would be no cost to spreading): {}.",
+            spreading_cost(runs)
+        ),
         "upload" | "download" => format!(
             "1 MiB per request. {}",
             extremes(
@@ -395,6 +423,8 @@ pub(super) const BACKENDS: &str = "\
 | tokio | a tokio task; handlers run inline on the worker |
 | tokio-blocking-pool | a tokio task; every handler runs on tokio's blocking pool (at most 512 threads): a bounded worker pool, like WSGI's threaded workers |
 | tokio-hyper | a tokio task running hyper's HTTP/1 engine (reference) |
+| tokio-per-core | a task on one of N current-thread tokio runtimes, one per core, that keeps it to the end (no work stealing) |
+| compio | a task on one of N compio runtimes, one per core, each with its own io_uring: completions instead of readiness |
 | smol | a task on smol's executor |
 | async-std | a task on async-std's runtime (deprecated upstream) |
 | threads | an OS thread per connection |
@@ -455,6 +485,12 @@ pub(super) const INTRO: &[(&str, &str)] = &[
         "10,000 subscribers to GET /sse, one event a second each, held open (bench's sse-load, one thread on the \
          load CPU): the notes' 10,000 users, now listening. CPU is the server's over the measuring window, after \
          every subscription has opened, divided by the events delivered in it.",
+    ),
+    (
+        "cores",
+        "GET /plaintext on 256 connections with the server pinned to 1, then 2 (then 4, …) CPUs, each backend \
+         running as many workers as it has CPUs: what spreading one server over cores costs per request. On a \
+         2-core machine the second server CPU is the load generator's, shared (see method.md).",
     ),
     (
         "upload",
