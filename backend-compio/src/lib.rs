@@ -21,22 +21,21 @@
 //! - a kernel that refuses io_uring (too old, `kernel.io_uring_disabled`, a seccomp filter): the
 //!   server fails to start with an error that says so.
 
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::io;
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use compio::BufResult;
-use compio::driver::{PollFirst, SharedFd};
-use compio::driver::op::{Recv, RecvFlags, Send as SendOp, SendFlags};
-use compio::runtime::Submit;
+mod ring;
+
+use ring::Ring;
 use server_core::{
-    Accepted, Assigned, Backend, BoxFuture, Config, CoreRuntime, Deadline, Handler, Runtime, ServerHandle,
-    Timer, Transport, serve_connection, serve_per_core,
+    Accepted, Assigned, Backend, BoxFuture, Config, CoreRuntime, Handler, Runtime, ServerHandle, Timer,
+    serve_connection, serve_per_core,
 };
 
 /// The compio backend; see the crate docs.
@@ -66,26 +65,27 @@ impl CoreRuntime for Worker {
         // One thread submits to each ring, so the kernel may run completion work only when that
         // thread next enters it (`DEFER_TASKRUN`, Linux 6.1) instead of interrupting it with an IPI
         // whenever a packet arrives for a pending receive; older kernels get the default ring.
-        let mut tuned = compio::driver::ProactorBuilder::new();
+        let mut plain = compio::driver::ProactorBuilder::new();
+        plain
+            .buffer_pool_size(std::num::NonZero::new(ring::POOLED_BUFFERS).expect("not zero"))
+            .buffer_pool_buffer_len(ring::POOLED_LEN);
+        let mut tuned = plain.clone();
         tuned.single_issuer(true).defer_taskrun(true);
         let build = |proactor: &compio::driver::ProactorBuilder| {
             compio::runtime::RuntimeBuilder::new()
                 .with_proactor(proactor.clone())
                 .build()
         };
-        build(&tuned)
-            .or_else(|_| build(&compio::driver::ProactorBuilder::new()))
-            .map(Worker)
-            .map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!(
-                        "io_uring is unavailable ({e}): the compio backend needs a kernel with io_uring \
+        build(&tuned).or_else(|_| build(&plain)).map(Worker).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "io_uring is unavailable ({e}): the compio backend needs a kernel with io_uring \
                      enabled (Linux 5.19 or later; check /proc/sys/kernel/io_uring_disabled and any \
                      seccomp filter)"
-                    ),
-                )
-            })
+                ),
+            )
+        })
     }
 
     fn run<H: Handler>(self, assigned: Assigned, handler: Arc<H>) {
@@ -105,112 +105,8 @@ impl CoreRuntime for Worker {
     }
 }
 
-type Fd = SharedFd<TcpStream>;
-
-/// A connection's socket on the worker's ring.
-struct Ring {
-    fd: Fd,
-    /// The receive the kernel may still be filling; kept across reads so that none is lost.
-    recv: Option<Submit<Recv<Vec<u8>, Fd>>>,
-    /// Bytes received and not yet handed to the engine: `received[taken..]`.
-    received: Vec<u8>,
-    taken: usize,
-    /// The send buffer, reused while no send is in flight.
-    sending: Vec<u8>,
-    deadline: Deadline<CompioTimer>,
-}
-
-impl Ring {
-    fn new(stream: TcpStream) -> Self {
-        Ring {
-            fd: SharedFd::new(stream),
-            recv: None,
-            received: Vec::new(),
-            taken: 0,
-            sending: Vec::new(),
-            deadline: Deadline::default(),
-        }
-    }
-}
-
-impl Transport for Ring {
-    async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        if self.taken == self.received.len() {
-            let Ring {
-                fd,
-                recv,
-                received,
-                taken,
-                deadline,
-                ..
-            } = self;
-            let op = recv.get_or_insert_with(|| {
-                *taken = 0;
-                // As much as the engine can take: an idle connection asks for little (1 KiB), so that
-                // little is what the kernel holds while it waits.
-                let mut into = std::mem::take(received);
-                into.clear();
-                into.reserve(buf.len());
-                let mut op = Recv::new(fd.clone(), into, RecvFlags::empty());
-                // The loop reads once it has answered everything received, so the next bytes are
-                // usually not there yet: arm the socket's poll at once rather than first try a
-                // receive that would fail.
-                op.poll_first();
-                compio::runtime::submit(op)
-            });
-            let BufResult(n, op) = deadline.limit(timeout, in_flight(op)).await?;
-            self.recv = None;
-            let mut into = compio::buf::IntoInner::into_inner(op);
-            // SAFETY: the kernel wrote `n` bytes at the start of the buffer (none on an error).
-            unsafe { into.set_len(*n.as_ref().unwrap_or(&0)) };
-            self.received = into;
-            self.taken = 0;
-            n?;
-        }
-        let n = buf.len().min(self.received.len() - self.taken);
-        buf[..n].copy_from_slice(&self.received[self.taken..self.taken + n]);
-        self.taken += n;
-        Ok(n)
-    }
-
-    async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
-        let mut out = std::mem::take(&mut self.sending);
-        out.clear();
-        out.extend_from_slice(buf);
-        while !out.is_empty() {
-            let op = compio::runtime::submit(SendOp::new(self.fd.clone(), out, SendFlags::empty()));
-            let BufResult(n, op) = self.deadline.limit(timeout, ok(op)).await?;
-            out = compio::buf::IntoInner::into_inner(op);
-            match n? {
-                0 => return Err(io::ErrorKind::WriteZero.into()),
-                n => drop(out.drain(..n)),
-            }
-        }
-        self.sending = out;
-        Ok(())
-    }
-
-    fn shutdown_write(&mut self) {
-        let _ = self.fd.shutdown(Shutdown::Write);
-    }
-}
-
-/// Polls the pending receive without owning it, so that giving up (a timeout) leaves it in flight.
-fn in_flight<T>(op: &mut Submit<T>) -> impl Future<Output = io::Result<BufResult<usize, T>>> + '_
-where
-    Submit<T>: Future<Output = BufResult<usize, T>> + Unpin,
-    T: compio::driver::OpCode,
-{
-    poll_fn(move |cx| Pin::new(&mut *op).poll(cx).map(Ok))
-}
-
-/// An operation's result, as the `io::Result` that [`Deadline::limit`] wraps.
-async fn ok<F: Future>(op: F) -> io::Result<F::Output> {
-    Ok(op.await)
-}
-
 /// compio's timer, boxed so that it can be replaced in place.
-struct CompioTimer(Pin<Box<dyn Future<Output = ()>>>);
+pub(crate) struct CompioTimer(Pin<Box<dyn Future<Output = ()>>>);
 
 impl Future for CompioTimer {
     type Output = ();
