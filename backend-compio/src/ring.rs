@@ -60,10 +60,19 @@ pub(crate) struct Ring {
     receiving: Option<Receiving>,
     received: Received,
     taken: usize,
-    /// An owned receive buffer, kept for reuse.
-    spare: Vec<u8>,
-    /// The next receive goes to an owned buffer: the ring ran dry.
-    ring_dry: bool,
+    /// Receives in a row that found the ring dry. The first is retried from the ring (it ran dry
+    /// because many receives completed in one batch, and their buffers are back by now); after the
+    /// second, that read goes to an owned buffer.
+    dry: u8,
+    /// The last send, which the kernel may still be working on. A write returns once its send is
+    /// submitted, so that the loop's next receive reaches the kernel in the same `io_uring_enter`
+    /// (instead of a ring round trip and a task wake-up per response just to learn that a send to a
+    /// socket with room in its buffer succeeded). The next write waits for it first (so sends stay
+    /// in order, at most one in flight: backpressure), a read watches it, and dropping the ring
+    /// lets it finish rather than cancel it.
+    sending: Option<Submit<Send<Vec<u8>, Fd>>>,
+    /// `shutdown_write` was called while a send was in flight: shut down once it is done.
+    shutdown_after_send: bool,
     deadline: Deadline<CompioTimer>,
 }
 
@@ -74,8 +83,9 @@ impl Ring {
             receiving: None,
             received: Received::Nothing,
             taken: 0,
-            spare: Vec::new(),
-            ring_dry: false,
+            dry: 0,
+            sending: None,
+            shutdown_after_send: false,
             deadline: Deadline::default(),
         }
     }
@@ -83,12 +93,11 @@ impl Ring {
     fn start_receive(&mut self, want: usize) -> Receiving {
         let pool = compio::runtime::Runtime::with_current(|rt| rt.buffer_pool());
         let pooled = match pool {
-            Ok(pool) if want <= 4 * POOLED_LEN && !self.ring_dry => {
+            Ok(pool) if want <= 4 * POOLED_LEN && self.dry < 2 => {
                 RecvManaged::new(self.fd.clone(), &pool, POOLED_LEN, RecvFlags::empty()).ok()
             }
             _ => None,
         };
-        self.ring_dry = false;
         match pooled {
             Some(mut op) => {
                 // The loop reads once it has answered everything received, so the next bytes are
@@ -98,10 +107,7 @@ impl Ring {
                 Receiving::Pooled(compio::runtime::submit(op))
             }
             None => {
-                let mut into = std::mem::take(&mut self.spare);
-                into.clear();
-                into.reserve(want);
-                let mut op = Recv::new(self.fd.clone(), into, RecvFlags::empty());
+                let mut op = Recv::new(self.fd.clone(), Vec::with_capacity(want), RecvFlags::empty());
                 op.poll_first();
                 Receiving::Owned(compio::runtime::submit(op))
             }
@@ -111,13 +117,29 @@ impl Ring {
     /// Waits for the pending receive; `Ok(false)` means the ring ran dry and the read must be redone.
     async fn receive(&mut self, timeout: Duration) -> io::Result<bool> {
         let Ring {
-            receiving, deadline, ..
+            fd,
+            receiving,
+            sending,
+            shutdown_after_send,
+            deadline,
+            ..
         } = self;
         let receiving = receiving.as_mut().expect("a receive is pending");
         let done = deadline
             .limit(
                 timeout,
                 poll_fn(|cx| {
+                    if let Some(op) = sending
+                        && let Poll::Ready(sent) = Pin::new(&mut *op).poll(cx)
+                    {
+                        *sending = None;
+                        if let Err(e) = after_send(fd, sending, sent, shutdown_after_send) {
+                            return Poll::Ready(Err(e));
+                        }
+                        if sending.is_some() {
+                            cx.waker().wake_by_ref(); // poll the remainder's send
+                        }
+                    }
                     Poll::Ready(Ok(match receiving {
                         Receiving::Pooled(op) => Done::Pooled(std::task::ready!(Pin::new(op).poll(cx))),
                         Receiving::Owned(op) => Done::Owned(std::task::ready!(Pin::new(op).poll(cx))),
@@ -127,6 +149,9 @@ impl Ring {
             .await?;
         self.receiving = None;
         self.taken = 0;
+        if !matches!(&done, Done::Pooled(BufResult(Err(e), _)) if e.kind() == io::ErrorKind::ResourceBusy) {
+            self.dry = 0;
+        }
         match done {
             Done::Pooled(result) => {
                 // SAFETY: `take_buffer` sets the buffer's length to what the kernel reported writing.
@@ -135,7 +160,7 @@ impl Ring {
                     Ok(None) => self.received = Received::Nothing, // end of stream
                     // compio's word for the kernel's `ENOBUFS` on a buffer-select receive.
                     Err(e) if e.kind() == io::ErrorKind::ResourceBusy => {
-                        self.ring_dry = true;
+                        self.dry += 1;
                         return Ok(false);
                     }
                     Err(e) => return Err(e),
@@ -161,9 +186,9 @@ enum Done {
 impl Transport for Ring {
     async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
         if self.taken == self.received.bytes().len() {
-            if let Received::Owned(spent) = std::mem::replace(&mut self.received, Received::Nothing) {
-                self.spare = spent;
-            }
+            // All handed over: give a pooled buffer back to the ring before waiting.
+            self.received = Received::Nothing;
+            self.taken = 0;
             loop {
                 if self.receiving.is_none() {
                     self.receiving = Some(self.start_receive(buf.len()));
@@ -177,33 +202,100 @@ impl Transport for Ring {
         let n = buf.len().min(left.len());
         buf[..n].copy_from_slice(&left[..n]);
         self.taken += n;
-        if self.taken == self.received.bytes().len() {
-            // Give a pooled buffer back to the ring at once.
-            if let Received::Pooled(_) = self.received {
-                self.received = Received::Nothing;
-                self.taken = 0;
-            }
-        }
         Ok(n)
     }
 
     async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
-        // Allocated per write rather than kept: an idle connection then holds no send buffer.
-        let mut out = buf.to_vec();
-        while !out.is_empty() {
-            let op = compio::runtime::submit(Send::new(self.fd.clone(), out, SendFlags::empty()));
-            let BufResult(n, op) = self.deadline.limit(timeout, async { Ok(op.await) }).await?;
-            out = op.into_inner();
-            match n? {
-                0 => return Err(io::ErrorKind::WriteZero.into()),
-                n => drop(out.drain(..n)),
+        self.settle_send(timeout).await?;
+        self.sending = Some(compio::runtime::submit(Send::new(
+            self.fd.clone(),
+            buf.to_vec(),
+            SendFlags::empty(),
+        )));
+        // compio pushes an operation to the ring when it is first polled: do that now, so the send
+        // goes out with the next submission whatever the loop waits for next.
+        poll_fn(|cx| {
+            while let Some(op) = &mut self.sending {
+                let Poll::Ready(sent) = Pin::new(op).poll(cx) else {
+                    break;
+                };
+                self.sending = None;
+                if let Err(e) = after_send(&self.fd, &mut self.sending, sent, &mut self.shutdown_after_send) {
+                    return Poll::Ready(Err(e));
+                }
             }
-        }
-        Ok(())
+            Poll::Ready(Ok(()))
+        })
+        .await
     }
 
     fn shutdown_write(&mut self) {
-        let _ = self.fd.shutdown(Shutdown::Write);
+        if self.sending.is_some() {
+            self.shutdown_after_send = true;
+        } else {
+            let _ = self.fd.shutdown(Shutdown::Write);
+        }
+    }
+}
+
+impl Ring {
+    /// Waits until the last send is done, resending what the kernel did not take.
+    async fn settle_send(&mut self, timeout: Duration) -> io::Result<()> {
+        while let Some(op) = &mut self.sending {
+            let sent = self.deadline.limit(timeout, async { Ok(op.await) }).await?;
+            self.sending = None;
+            after_send(&self.fd, &mut self.sending, sent, &mut self.shutdown_after_send)?;
+        }
+        Ok(())
+    }
+}
+
+/// Handles a finished send: an error, the remainder of a partial send (submitted as the next
+/// send), or a shutdown that waited for it.
+fn after_send(
+    fd: &Fd,
+    sending: &mut Option<Submit<Send<Vec<u8>, Fd>>>,
+    BufResult(n, op): BufResult<usize, Send<Vec<u8>, Fd>>,
+    shutdown_after_send: &mut bool,
+) -> io::Result<()> {
+    let mut out = op.into_inner();
+    match n? {
+        0 if !out.is_empty() => return Err(io::ErrorKind::WriteZero.into()),
+        n if n < out.len() => {
+            out.drain(..n);
+            *sending = Some(compio::runtime::submit(Send::new(
+                fd.clone(),
+                out,
+                SendFlags::empty(),
+            )));
+        }
+        _ if std::mem::take(shutdown_after_send) => {
+            let _ = fd.shutdown(Shutdown::Write);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+impl Drop for Ring {
+    /// A send still in flight is finished by a task of its own rather than cancelled: the last
+    /// response of a connection must reach the client whole.
+    fn drop(&mut self) {
+        let Some(op) = self.sending.take() else { return };
+        let fd = self.fd.clone();
+        let shutdown = self.shutdown_after_send;
+        let finish = async move {
+            let mut sending = Some(op);
+            let mut shutdown = shutdown;
+            while let Some(op) = sending.take() {
+                let sent = op.await;
+                if after_send(&fd, &mut sending, sent, &mut shutdown).is_err() {
+                    return;
+                }
+            }
+        };
+        // Outside a runtime (the worker is shutting down) the send is cancelled with everything else.
+        let _ = compio::runtime::Runtime::try_with_current(|rt| rt.spawn(finish).detach());
     }
 }
 
@@ -244,7 +336,14 @@ mod tests {
                         let mut buf = [0; POOLED_LEN];
                         let n = ring.read(&mut buf, Duration::from_secs(5)).await.unwrap();
                         assert_eq!(&buf[..n], format!("request {i}").as_bytes());
-                        ring.spare.capacity() > 0 || matches!(ring.received, Received::Owned(_))
+                        let went_owned = matches!(ring.received, Received::Owned(_));
+                        // A read given up on (its timeout passed) leaves its receive in flight, and
+                        // the next read gets the bytes.
+                        let gave_up = ring.read(&mut buf, Duration::from_millis(20)).await;
+                        assert_eq!(gave_up.unwrap_err().kind(), io::ErrorKind::TimedOut);
+                        let n = ring.read(&mut buf, Duration::from_secs(5)).await.unwrap();
+                        assert_eq!(&buf[..n], format!("again {i}").as_bytes());
+                        went_owned
                     })
                 })
                 .collect();
@@ -252,6 +351,10 @@ mod tests {
             compio::time::sleep(Duration::from_millis(50)).await;
             for (i, client) in clients.iter_mut().enumerate() {
                 client.write_all(format!("request {i}").as_bytes()).unwrap();
+            }
+            compio::time::sleep(Duration::from_millis(100)).await;
+            for (i, client) in clients.iter_mut().enumerate() {
+                client.write_all(format!("again {i}").as_bytes()).unwrap();
             }
             let mut dry = 0;
             for read in reads {
