@@ -36,20 +36,15 @@ def reuseport_splits(workers=2):
             s.setblocking(False)
             listeners.append(s)
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNS)]
-        counts = []
-        for s in listeners:
-            n = 0
-            deadline = time.time() + 1
-            while time.time() < deadline:
+        counts = [0] * workers
+        deadline = time.time() + 2
+        while sum(counts) < CONNS and time.time() < deadline:
+            for i, s in enumerate(listeners):
                 try:
-                    conn, _ = s.accept()
-                    conn.close()
-                    n += 1
+                    s.accept()[0].close()
+                    counts[i] += 1
                 except BlockingIOError:
-                    if sum(counts) + n == CONNS:
-                        break
-                    time.sleep(0.001)
-            counts.append(n)
+                    pass
         splits[tuple(sorted(counts, reverse=True))] += 1
         for c in clients + listeners:
             c.close()

@@ -22,10 +22,12 @@ type Fd = SharedFd<TcpStream>;
 /// request head usually fits; a body, for which the engine asks more, is received into a buffer
 /// of the connection's own.
 pub(crate) const POOLED_LEN: usize = 1024;
-/// Buffers in a worker's ring: the receives that may complete before their tasks copy them out.
-/// When the ring runs dry the kernel fails a receive with `ENOBUFS`, and that one read is redone into
-/// an owned buffer.
-pub(crate) const POOLED_BUFFERS: u16 = 256;
+/// Buffers in a worker's ring (4 MiB of them, allocated at the worker's first receive): enough for
+/// the receives that complete before their tasks run and copy them out, which at 10,000 connections
+/// can be thousands. When the ring runs dry the kernel fails a receive with `ENOBUFS`, which is
+/// retried (with 256 buffers, those retries cost 17.2 against 13.2 CPU-µs per request at 10,000
+/// plaintext connections).
+pub(crate) const POOLED_BUFFERS: u16 = 4096;
 
 /// A receive the kernel may still be filling.
 enum Receiving {
