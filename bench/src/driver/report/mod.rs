@@ -212,8 +212,9 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
                     let cpus = if n == 1 { "CPU" } else { "CPUs" };
                     let _ = writeln!(md, "### server on {n} {cpus}\n");
                     scenario_table(&mut md, scenario, &at);
+                    let _ = writeln!(md);
                 }
-                let _ = writeln!(md, "\n{}\n", reading(scenario, &runs));
+                let _ = writeln!(md, "{}\n", reading(scenario, &runs));
             }
             _ => {
                 scenario_table(&mut md, scenario, &runs);
