@@ -8,13 +8,13 @@
 //! whole batch of connections' operations. Nothing is shared between workers, and a connection's
 //! future need not be `Send` (compio's operations hold its thread's driver).
 //!
-//! What completion I/O asks of the connection loop: the kernel owns a buffer from submission to
-//! completion, so operations take owned buffers, and a receive cannot simply be dropped (cancelling it
-//! may lose bytes the kernel already took). [`Ring`] therefore keeps its receive in flight across the
-//! loop's reads: a read the loop gives up on (its timeout passed, or the handler finished first) leaves
-//! the receive pending, and the next read picks up its bytes. Each completed receive is copied into the
-//! engine's buffer, and each write is copied into the ring's send buffer (the engine's buffers are
-//! borrowed; see docs/models.md for what the copies cost).
+//! What completion I/O asks of the connection loop, and how this crate's transport answers it: the
+//! kernel owns a buffer from submission to completion, so request heads are received into a
+//! provided-buffer ring per worker (the kernel takes a buffer only when bytes arrive: a waiting
+//! connection holds none) and bodies into a buffer of the connection's own, each then copied into the
+//! engine's buffer; a receive cannot be dropped without risking bytes the kernel already took, so it is
+//! kept in flight across the loop's reads; and a send completes later, so a write returns once its send
+//! is submitted and the next write, a read or the connection's end settles it. See docs/models.md.
 //!
 //! - timeouts: compio's timer, one per connection, re-armed lazily ([`server_core::Deadline`]);
 //! - [`server_core::sleep`]: compio's timer; [`server_core::unblock`]: server-core's offload pool;
