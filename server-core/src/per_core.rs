@@ -185,6 +185,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_pinned_thread_runs_on_its_cpu_only() {
+        let last = *allowed_cpus().unwrap().last().unwrap();
+        let seen = std::thread::spawn(move || pin_to(last).and_then(|()| allowed_cpus()))
+            .join()
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen, [last]);
+    }
+
+    #[test]
     fn connections_go_to_the_least_loaded_worker_in_turn_among_equals() {
         let workers: Vec<WorkerQueue> = (0..3)
             .map(|_| (async_channel::unbounded().0, Arc::new(AtomicUsize::new(0))))
