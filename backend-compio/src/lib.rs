@@ -144,14 +144,14 @@ impl Runtime for CompioRuntime {
 /// thread's runtime, and if dropped elsewhere it is leaked rather than dropped there.
 struct OnThisThread<F> {
     home: ThreadId,
-    fut: std::mem::ManuallyDrop<Pin<Box<F>>>,
+    fut: std::mem::ManuallyDrop<F>,
 }
 
 impl<F> OnThisThread<F> {
     fn new(fut: F) -> Self {
         OnThisThread {
             home: thread::current().id(),
-            fut: std::mem::ManuallyDrop::new(Box::pin(fut)),
+            fut: std::mem::ManuallyDrop::new(fut),
         }
     }
 }
@@ -161,20 +161,22 @@ unsafe impl<F> Send for OnThisThread<F> {}
 
 impl<F: Future> Future for OnThisThread<F> {
     type Output = F::Output;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         assert_eq!(
             thread::current().id(),
             self.home,
             "server_core::sleep on the compio backend must be awaited on the connection's own thread"
         );
-        self.fut.as_mut().poll(cx)
+        // SAFETY: `fut` is pinned with `self` (structural pinning): it is never moved out, and `drop`
+        // drops it in place.
+        unsafe { self.map_unchecked_mut(|this| &mut *this.fut) }.poll(cx)
     }
 }
 
 impl<F> Drop for OnThisThread<F> {
     fn drop(&mut self) {
         if thread::current().id() == self.home {
-            // SAFETY: dropped once, here, on its home thread.
+            // SAFETY: dropped once, here, in place, on its home thread.
             unsafe { std::mem::ManuallyDrop::drop(&mut self.fut) };
         }
     }
