@@ -8,7 +8,9 @@
 //! What it costs: a thread per connection, each with a stack (`Config::stack_size`, 64 KiB by
 //! default: the connection loop and a small handler use about 16 KiB) and a kernel stack that RSS does
 //! not show (16 KiB on x86-64, visible as `KernelStack` in `/proc/meminfo`). `Config::max_connections`
-//! bounds the threads; connections past it wait in the accept backlog. If the kernel refuses a new
+//! bounds the threads; connections past it wait in the accept backlog. It is capped by the kernel's limit
+//! on memory mappings (`vm.max_map_count`; about 12,000 threads at the default 65,530), past which a new
+//! thread cannot map its signal stack and std aborts the whole process. If the kernel refuses a new
 //! thread, that one connection is closed and the server carries on.
 //!
 //! Timeouts are socket timeouts (`SO_RCVTIMEO`/`SO_SNDTIMEO`). A handler's future is driven by parking
@@ -32,7 +34,8 @@ use server_core::{
 pub struct Threads;
 
 impl Backend for Threads {
-    fn start<H: Handler>(listener: TcpListener, config: Config, handler: H) -> io::Result<ServerHandle> {
+    fn start<H: Handler>(listener: TcpListener, mut config: Config, handler: H) -> io::Result<ServerHandle> {
+        config.max_connections = config.max_connections.min(thread_cap());
         let addr = listener.local_addr()?;
         let stack_size = config.stack_size;
         let shared = Shared::new(config, &ThreadRuntime);
@@ -55,6 +58,29 @@ impl Backend for Threads {
     }
 }
 
+/// Memory mappings each connection thread adds: its stack and guard page, and the signal stack and
+/// guard page std gives every thread (measured: 4.3 per thread, some merge).
+const MAPS_PER_THREAD: usize = 5;
+/// Mappings left for everything else the process maps (allocator arenas, the handler's own).
+const MAPS_SPARE: usize = 4096;
+
+/// How many connection threads the kernel's limit on memory mappings (`vm.max_map_count`, 65,530 by
+/// default) leaves room for. Past it a new thread cannot map its signal stack and std aborts the whole
+/// process, so `max_connections` is capped here: the excess waits in the accept backlog instead.
+fn thread_cap() -> usize {
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    let limit = read("/proc/sys/vm/max_map_count").and_then(|s| s.trim().parse().ok());
+    let in_use = read("/proc/self/maps").map(|maps| maps.lines().count());
+    match (limit, in_use) {
+        (Some(limit), Some(in_use)) => cap_for(limit, in_use),
+        _ => usize::MAX, // not Linux, or no /proc: no known limit
+    }
+}
+
+fn cap_for(max_map_count: usize, in_use: usize) -> usize {
+    max_map_count.saturating_sub(in_use + MAPS_SPARE) / MAPS_PER_THREAD
+}
+
 /// Waiting on a thread that belongs to one connection: just sleep.
 struct ThreadRuntime;
 
@@ -62,5 +88,28 @@ impl Runtime for ThreadRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         thread::sleep(dur);
         Box::pin(std::future::ready(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_map_limit_caps_threads_below_what_would_abort() {
+        // The default limit leaves room for about 12,000 threads after a small process's maps.
+        assert_eq!(
+            cap_for(65_530, 300),
+            (65_530 - 300 - MAPS_SPARE) / MAPS_PER_THREAD
+        );
+        assert_eq!(
+            cap_for(1000, 300),
+            0,
+            "a limit already used up allows no thread, rather than wrapping"
+        );
+        assert!(
+            thread_cap() > 1000,
+            "this machine's limit leaves room for the tests' threads"
+        );
     }
 }
