@@ -131,16 +131,8 @@ impl Ring {
             .limit(
                 timeout,
                 poll_fn(|cx| {
-                    if let Some(op) = sending
-                        && let Poll::Ready(sent) = Pin::new(&mut *op).poll(cx)
-                    {
-                        *sending = None;
-                        if let Err(e) = after_send(fd, sending, sent, shutdown_after_send) {
-                            return Poll::Ready(Err(e));
-                        }
-                        if sending.is_some() {
-                            cx.waker().wake_by_ref(); // poll the remainder's send
-                        }
+                    if let Poll::Ready(Err(e)) = drive_sends(fd, sending, shutdown_after_send, cx) {
+                        return Poll::Ready(Err(e));
                     }
                     Poll::Ready(Ok(match receiving {
                         Receiving::Pooled(op) => Done::Pooled(std::task::ready!(Pin::new(op).poll(cx))),
@@ -150,10 +142,6 @@ impl Ring {
             )
             .await?;
         self.receiving = None;
-        self.taken = 0;
-        if !matches!(&done, Done::Pooled(BufResult(Err(e), _)) if e.kind() == io::ErrorKind::ResourceBusy) {
-            self.dry = 0;
-        }
         match done {
             Done::Pooled(result) => {
                 // SAFETY: `take_buffer` sets the buffer's length to what the kernel reported writing.
@@ -176,6 +164,7 @@ impl Ring {
                 n?;
             }
         }
+        self.dry = 0;
         Ok(true)
     }
 }
@@ -216,18 +205,12 @@ impl Transport for Ring {
         )));
         // compio pushes an operation to the ring when it is first polled: do that now, so the send
         // goes out with the next submission whatever the loop waits for next.
-        poll_fn(|cx| {
-            while let Some(op) = &mut self.sending {
-                let Poll::Ready(sent) = Pin::new(op).poll(cx) else {
-                    break;
-                };
-                self.sending = None;
-                if let Err(e) = after_send(&self.fd, &mut self.sending, sent, &mut self.shutdown_after_send) {
-                    return Poll::Ready(Err(e));
-                }
-            }
-            Poll::Ready(Ok(()))
-        })
+        poll_fn(
+            |cx| match drive_sends(&self.fd, &mut self.sending, &mut self.shutdown_after_send, cx) {
+                Poll::Pending => Poll::Ready(Ok(())),
+                done => done,
+            },
+        )
         .await
     }
 
@@ -250,6 +233,22 @@ impl Ring {
         }
         Ok(())
     }
+}
+
+/// Polls the send in flight, and each remainder it leaves, until one is pending (`Pending`) or none
+/// is left.
+fn drive_sends(
+    fd: &Fd,
+    sending: &mut Option<Submit<Send<Vec<u8>, Fd>>>,
+    shutdown_after_send: &mut bool,
+    cx: &mut std::task::Context<'_>,
+) -> Poll<io::Result<()>> {
+    while let Some(op) = sending {
+        let sent = std::task::ready!(Pin::new(op).poll(cx));
+        *sending = None;
+        after_send(fd, sending, sent, shutdown_after_send)?;
+    }
+    Poll::Ready(Ok(()))
 }
 
 /// Handles a finished send: an error, the remainder of a partial send (submitted as the next
@@ -283,19 +282,12 @@ impl Drop for Ring {
     /// A send still in flight is finished by a task of its own rather than cancelled: the last
     /// response of a connection must reach the client whole.
     fn drop(&mut self) {
-        let Some(op) = self.sending.take() else { return };
-        let fd = self.fd.clone();
-        let shutdown = self.shutdown_after_send;
-        let finish = async move {
-            let mut sending = Some(op);
-            let mut shutdown = shutdown;
-            while let Some(op) = sending.take() {
-                let sent = op.await;
-                if after_send(&fd, &mut sending, sent, &mut shutdown).is_err() {
-                    return;
-                }
-            }
-        };
+        if self.sending.is_none() {
+            return;
+        }
+        let (fd, mut sending, mut shutdown) =
+            (self.fd.clone(), self.sending.take(), self.shutdown_after_send);
+        let finish = poll_fn(move |cx| drive_sends(&fd, &mut sending, &mut shutdown, cx));
         // Outside a runtime (the worker is shutting down) the send is cancelled with everything else.
         let _ = compio::runtime::Runtime::try_with_current(|rt| rt.spawn(finish).detach());
     }
