@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::super::charts::{self, Bars};
 use super::super::scenario::Run;
-use super::{Results, by_scenario};
+use super::{Results, backends, by_scenario, distinct};
 
 fn labels(runs: &[&Run]) -> Vec<String> {
     runs.iter().map(|r| r.backend.clone()).collect()
@@ -69,8 +69,7 @@ pub(super) fn draw_scenario(img: &Path, scenario: &str, runs: &[&Run]) -> Result
             })?;
         }
         "sweep" => {
-            let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
-            backends.dedup();
+            let backends = backends(runs);
             let curve = |value: fn(&Run) -> Option<f64>| -> Vec<(String, Vec<(f64, f64)>)> {
                 backends
                     .iter()
@@ -103,11 +102,8 @@ pub(super) fn draw_scenario(img: &Path, scenario: &str, runs: &[&Run]) -> Result
             })?;
         }
         "cores" => {
-            let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
-            backends.dedup();
-            let mut counts: Vec<usize> = runs.iter().filter_map(|r| r.server_cores).collect();
-            counts.sort_unstable();
-            counts.dedup();
+            let backends = backends(runs);
+            let counts = distinct(runs, |r| r.server_cores);
             let names: Vec<String> = counts.iter().map(|n| format!("{n} server CPU(s)")).collect();
             let series: Vec<Bars> = counts
                 .iter()

@@ -189,10 +189,7 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
         let _ = writeln!(md, "## {scenario}\n\n{intro}\n");
         match scenario {
             "idle" | "sweep" => {
-                let mut counts: Vec<usize> = runs.iter().map(|r| r.connections).collect();
-                counts.sort_unstable();
-                counts.dedup();
-                for n in counts {
+                for n in distinct(&runs, |r| Some(r.connections)) {
                     let at: Vec<&Run> = runs.iter().copied().filter(|r| r.connections == n).collect();
                     let _ = writeln!(md, "### {n} connections\n");
                     scenario_table(&mut md, scenario, &at);
@@ -200,10 +197,7 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
                 }
             }
             "cores" => {
-                let mut counts: Vec<usize> = runs.iter().filter_map(|r| r.server_cores).collect();
-                counts.sort_unstable();
-                counts.dedup();
-                for n in counts {
+                for n in distinct(&runs, |r| r.server_cores) {
                     let at: Vec<&Run> = runs
                         .iter()
                         .copied()
@@ -230,6 +224,21 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
         draw_cpu(&img, results)?;
     }
     std::fs::write(out.join("results.md"), md).map_err(|e| format!("writing results.md: {e}"))
+}
+
+/// The values `key` takes over `runs`, ascending, each once.
+pub(super) fn distinct(runs: &[&Run], key: fn(&Run) -> Option<usize>) -> Vec<usize> {
+    let mut values: Vec<usize> = runs.iter().filter_map(|r| key(r)).collect();
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
+/// The backends of `runs` in their order, each once (a backend's runs are adjacent).
+pub(super) fn backends<'a>(runs: &[&'a Run]) -> Vec<&'a str> {
+    let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
+    backends.dedup();
+    backends
 }
 
 pub(super) fn by_scenario<'a>(results: &'a Results, scenario: &str) -> Vec<&'a Run> {

@@ -293,9 +293,7 @@ fn names_or_none(names: &[&str]) -> String {
 
 /// Each backend's CPU per request on its largest CPU set over that on one CPU.
 fn spreading_cost(runs: &[&Run]) -> String {
-    let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
-    backends.dedup();
-    let ratios: Vec<String> = backends
+    let ratios: Vec<String> = super::backends(runs)
         .iter()
         .filter_map(|&backend| {
             let of = |cores: Option<usize>| {
