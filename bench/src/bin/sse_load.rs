@@ -13,9 +13,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use bench::driver::procfs;
+use bench::driver::{SseReport, procfs};
 use clap::Parser;
-use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -41,20 +40,6 @@ struct Args {
     server_pid: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Report {
-    subscribers: usize,
-    /// Subscriptions that failed to open, were refused, or ended before the window closed.
-    errors: u64,
-    events: u64,
-    events_per_s: f64,
-    lag_p50_ms: Option<f64>,
-    lag_p99_ms: Option<f64>,
-    lag_max_ms: Option<f64>,
-    window_s: f64,
-    server_cpu_s: Option<f64>,
-}
-
 /// What the subscriptions record, shared on the one thread.
 #[derive(Default)]
 struct Tally {
@@ -75,7 +60,7 @@ fn main() {
     println!("{}", serde_json::to_string(&report).expect("json"));
 }
 
-async fn run(args: &Args) -> Report {
+async fn run(args: &Args) -> SseReport {
     let tally = Rc::new(Tally::default());
     let every = Duration::from_millis(args.every_ms);
     let request = format!(
@@ -118,7 +103,7 @@ async fn run(args: &Args) -> Report {
     lags.sort_unstable();
     let pct = |p: f64| lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1)));
     let ms = |us: &u64| *us as f64 / 1000.0;
-    Report {
+    SseReport {
         subscribers: args.subscribers,
         errors: tally.errors.get().max(errors_before),
         events: lags.len() as u64,

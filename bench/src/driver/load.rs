@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::server::pin_child;
 
@@ -286,21 +286,26 @@ pub fn spawn_sse_load(
     command.spawn().map_err(|e| format!("starting sse-load: {e}"))
 }
 
-#[derive(Deserialize)]
-struct SseJson {
-    errors: u64,
-    events: u64,
-    events_per_s: f64,
-    lag_p50_ms: Option<f64>,
-    lag_p99_ms: Option<f64>,
-    lag_max_ms: Option<f64>,
-    server_cpu_s: Option<f64>,
+/// What `sse-load` prints (one JSON line) and the driver reads.
+#[derive(Serialize, Deserialize)]
+pub struct SseReport {
+    pub subscribers: usize,
+    /// Subscriptions that failed to open, were refused, or ended before the window closed.
+    pub errors: u64,
+    pub events: u64,
+    pub events_per_s: f64,
+    pub lag_p50_ms: Option<f64>,
+    pub lag_p99_ms: Option<f64>,
+    pub lag_max_ms: Option<f64>,
+    pub window_s: f64,
+    pub server_cpu_s: Option<f64>,
 }
 
 /// sse-load's report as a `Load` (events as requests, lag as latency), and the server's CPU seconds
 /// over its measuring window.
 pub fn parse_sse_load(out: &str) -> Result<(Load, Option<f64>), String> {
-    let j: SseJson = serde_json::from_str(out.trim()).map_err(|e| format!("sse-load output: {e}: {out}"))?;
+    let j: SseReport =
+        serde_json::from_str(out.trim()).map_err(|e| format!("sse-load output: {e}: {out}"))?;
     let load = Load {
         requests: j.events,
         rps: j.events_per_s,

@@ -2,6 +2,7 @@
 
 mod charts;
 mod load;
+pub use load::SseReport;
 pub mod procfs;
 pub mod reference;
 mod report;
