@@ -51,9 +51,14 @@ impl Backend for Compio {
 /// io_uring. (Tests use it to say that they were skipped, and why.)
 pub fn io_uring_available() -> Result<(), String> {
     static PROBE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    PROBE
-        .get_or_init(|| Worker::build().map(drop).map_err(|e| e.to_string()))
-        .clone()
+    // On a thread of its own: a ring torn down leaves task work for the thread that made it, which
+    // interrupts that thread's next blocking socket read with `EINTR` (seen in the caller's tests).
+    let probe = || {
+        std::thread::spawn(|| Worker::build().map(drop).map_err(|e| e.to_string()))
+            .join()
+            .unwrap_or_else(|_| Err("the io_uring probe panicked".into()))
+    };
+    PROBE.get_or_init(probe).clone()
 }
 
 struct Worker(compio::runtime::Runtime);
