@@ -71,6 +71,14 @@ impl BackendName {
         }
     }
 
+    /// Why this machine cannot run the backend, if it cannot: compio where the kernel refuses io_uring.
+    pub fn unavailable(self) -> Option<String> {
+        match self {
+            BackendName::Compio => backend_compio::io_uring_available().err(),
+            _ => None,
+        }
+    }
+
     /// Starts the workload on this backend, `POST /upload` taking bodies up to `max_upload_bytes`.
     pub fn start(self, config: Config, max_upload_bytes: u64) -> io::Result<ServerHandle> {
         let workload = || workload(max_upload_bytes);

@@ -22,7 +22,10 @@ const NOT_GRACEFUL: [BackendName; 1] = [BackendName::CoroutineMinihttp];
 #[test]
 fn sigterm_with_requests_in_flight_loses_none() {
     const CLIENTS: usize = 64;
-    for backend in BackendName::ALL.into_iter().filter(|b| !NOT_GRACEFUL.contains(b)) {
+    for backend in common::runnable()
+        .into_iter()
+        .filter(|b| !NOT_GRACEFUL.contains(b))
+    {
         let (mut server, addr) = serve(backend, None);
         let sent = Arc::new(Barrier::new(CLIENTS + 1));
         let clients: Vec<_> = (0..CLIENTS)
@@ -73,7 +76,7 @@ fn sigterm_with_requests_in_flight_loses_none() {
 /// serves again. may_minihttp's own accept loop spins: a known gap of that reference engine.
 #[test]
 fn fd_exhaustion_backs_off_and_recovers() {
-    for backend in BackendName::ALL {
+    for backend in common::runnable() {
         let (server, addr) = serve(backend, Some(128));
         let pid = server.0.id();
         let crowd: Vec<TcpStream> = (0..300)

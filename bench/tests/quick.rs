@@ -2,12 +2,13 @@
 //! writes the results docs. Needs CPUs 0 and 1. It serves with the test build of `serve` (the
 //! figures do not matter here, only that every backend answers), which spares CI a release build.
 
-use std::process::Command;
+mod common;
 
-use bench::BackendName;
+use std::process::Command;
 
 #[test]
 fn quick_run_measures_every_backend_without_errors() {
+    let runnable = common::runnable();
     let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-quick");
     let _ = std::fs::remove_dir_all(&out);
     let status = Command::new(env!("CARGO_BIN_EXE_bench"))
@@ -24,7 +25,7 @@ fn quick_run_measures_every_backend_without_errors() {
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let runs = results["runs"].as_array().unwrap();
     for scenario in ["plaintext", "json"] {
-        for backend in BackendName::ALL {
+        for &backend in &runnable {
             let run = runs
                 .iter()
                 .find(|r| r["scenario"] == scenario && r["backend"] == backend.as_str())
@@ -41,7 +42,7 @@ fn quick_run_measures_every_backend_without_errors() {
         }
     }
     let report = std::fs::read_to_string(out.join("results.md")).unwrap();
-    for backend in BackendName::ALL {
+    for backend in &runnable {
         assert!(
             report.contains(&format!("| {} |", backend.as_str())),
             "{} not in results.md",

@@ -11,6 +11,20 @@ use std::time::{Duration, Instant};
 use bench::BackendName;
 use server_core::conformance::Client;
 
+/// Every backend this machine can run; for one it cannot (compio without io_uring), says so and why.
+pub fn runnable() -> Vec<BackendName> {
+    BackendName::ALL
+        .into_iter()
+        .filter(|backend| match backend.unavailable() {
+            Some(why) => {
+                eprintln!("SKIPPED {}: {why}", backend.as_str());
+                false
+            }
+            None => true,
+        })
+        .collect()
+}
+
 pub fn get(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").into_bytes()
 }
