@@ -17,11 +17,14 @@
 //! (64 KiB by default; may's own default is 0x1000 words, 32 KiB on 64-bit). Stacks are mapped
 //! lazily, so RSS counts only the pages a connection touches.
 //!
-//! The workspace builds may 0.3.51 with one patch (`vendor/may/PATCH.md`): under fat LTO, may read
+//! The workspace builds may 0.3.51 with two patches (`vendor/may/PATCH.md`): under fat LTO, may read
 //! `errno` through an address cached on the thread a coroutine was parked on, so a reset seen after
 //! the coroutine moved threads looked like `EAGAIN` and the connection was held until the idle
-//! timeout. Conformance case `mass_reset_as_responses_arrive`, run in release, fails without it. An
-//! application outside this workspace needs the same `[patch.crates-io]` entry.
+//! timeout (conformance case `mass_reset_as_responses_arrive`, run in release, fails without it);
+//! and a coroutine whose sleep ended on the timer thread could finish and free its handle while the
+//! thread that put it to sleep still wrote into that handle (heap corruption; about one debug
+//! conformance run in four aborted without it). An application outside this workspace needs the
+//! same `[patch.crates-io]` entry.
 //!
 //! Feature `minihttp`: [`MiniHttp`] serves the same handler through may_minihttp's engine, the
 //! reference for raw speed; see its docs for what it does not do.

@@ -484,9 +484,6 @@ pub(crate) fn co_cancel_data(co: &CoroutineImpl) -> &'static Cancel {
     &local.get_co().inner.cancel
 }
 
-// windows use delay drop instead
-#[cfg(unix)]
-#[cfg(feature = "io_cancel")]
 pub(crate) fn co_get_handle(co: &CoroutineImpl) -> Coroutine {
     let local = unsafe { &*get_co_local(co) };
     local.get_co().clone()
@@ -520,7 +517,13 @@ pub fn park_timeout(dur: Duration) {
 #[inline]
 pub(crate) fn run_coroutine(mut co: CoroutineImpl) {
     match co.resume() {
-        Some(ev) => ev.subscribe(co),
+        Some(ev) => {
+            // Once `subscribe` has made `co` reachable (a timer, an io registration, a park slot),
+            // another thread may resume it, and it may finish and free its handle while
+            // `subscribe` still writes the cancel data inside that handle: hold it until then.
+            let _handle = co_get_handle(&co);
+            ev.subscribe(co)
+        }
         None => {
             // panic happened here
             let local = unsafe { &mut *get_co_local(&co) };

@@ -16,16 +16,15 @@ impl EventSource for Sleep {
     // register the coroutine to the park
     fn subscribe(&mut self, co: CoroutineImpl) {
         let cancel = co_cancel_data(&co);
-        // put the coroutine into the timer list
         let sleep_co = Arc::new(AtomicOption::some(co));
-        get_scheduler().add_timer(self.dur, sleep_co.clone());
-
-        // register the cancel data
-        cancel.set_co(sleep_co);
+        // register the cancel data before the timer can resume the coroutine elsewhere
+        cancel.set_co(sleep_co.clone());
         // re-check the cancel status
         if cancel.is_canceled() {
             unsafe { cancel.cancel() };
         }
+        // put the coroutine into the timer list (a cancelled one has left `sleep_co` empty)
+        get_scheduler().add_timer(self.dur, sleep_co);
     }
 }
 
