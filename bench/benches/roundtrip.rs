@@ -35,7 +35,9 @@ fn roundtrip(c: &mut Criterion) {
             addr: "127.0.0.1:0".parse().unwrap(),
             ..Config::default()
         };
-        let server = backend.start(config, 1 << 30).expect("server starts");
+        let server = backend
+            .start(config, bench::AppName::Native, 1 << 30)
+            .expect("server starts");
         let mut stream = TcpStream::connect(server.local_addr()).unwrap();
         stream.set_nodelay(true).unwrap();
         let mut buf = Vec::with_capacity(1024);

@@ -1,6 +1,7 @@
 //! The benchmark workload and the backends by name, shared by the `serve` binary and the bench
 //! driver. The route contract is in `shared/DESIGN.md` and `docs/method.md`.
 
+pub mod axum_app;
 pub mod driver;
 
 use std::io;
@@ -10,8 +11,9 @@ use std::convert::Infallible;
 
 use futures_lite::stream;
 use serde::Serialize;
+use server_core::tower::from_service;
 use server_core::{
-    Backend, Body, Bytes, Config, Request, Response, Router, ServerHandle, StatusCode, header,
+    Backend, Body, Bytes, Config, Handler, Request, Response, Router, ServerHandle, StatusCode, header,
 };
 
 /// Every backend the bench knows, as `serve --backend` spells it.
@@ -79,22 +81,38 @@ impl BackendName {
         }
     }
 
-    /// Starts the workload on this backend, `POST /upload` taking bodies up to `max_upload_bytes`.
-    pub fn start(self, config: Config, max_upload_bytes: u64) -> io::Result<ServerHandle> {
-        let workload = || workload(max_upload_bytes);
-        match self {
-            BackendName::Tokio => backend_tokio::Tokio::bind(config, workload()),
-            BackendName::TokioBlockingPool => backend_tokio::TokioBlockingPool::bind(config, workload()),
-            BackendName::TokioHyper => backend_tokio::Hyper::bind(config, workload()),
-            BackendName::TokioPerCore => backend_tokio::TokioPerCore::bind(config, workload()),
-            BackendName::Compio => backend_compio::Compio::bind(config, workload()),
-            BackendName::Smol => backend_smol::Smol::bind(config, workload()),
-            BackendName::AsyncStd => backend_smol::AsyncStd::bind(config, workload()),
-            BackendName::Threads => backend_threads::Threads::bind(config, workload()),
-            BackendName::Coroutine => backend_coroutine::Coroutine::bind(config, workload()),
-            BackendName::CoroutineMinihttp => backend_coroutine::MiniHttp::bind(config, workload()),
+    /// Starts `app` on this backend, `POST /upload` taking bodies up to `max_upload_bytes`.
+    pub fn start(self, config: Config, app: AppName, max_upload_bytes: u64) -> io::Result<ServerHandle> {
+        match app {
+            AppName::Native => self.bind(config, workload(max_upload_bytes)),
+            AppName::Axum => self.bind(config, from_service(axum_app::App::new(max_upload_bytes))),
         }
     }
+
+    fn bind(self, config: Config, handler: impl Handler) -> io::Result<ServerHandle> {
+        match self {
+            BackendName::Tokio => backend_tokio::Tokio::bind(config, handler),
+            BackendName::TokioBlockingPool => backend_tokio::TokioBlockingPool::bind(config, handler),
+            BackendName::TokioHyper => backend_tokio::Hyper::bind(config, handler),
+            BackendName::TokioPerCore => backend_tokio::TokioPerCore::bind(config, handler),
+            BackendName::Compio => backend_compio::Compio::bind(config, handler),
+            BackendName::Smol => backend_smol::Smol::bind(config, handler),
+            BackendName::AsyncStd => backend_smol::AsyncStd::bind(config, handler),
+            BackendName::Threads => backend_threads::Threads::bind(config, handler),
+            BackendName::Coroutine => backend_coroutine::Coroutine::bind(config, handler),
+            BackendName::CoroutineMinihttp => backend_coroutine::MiniHttp::bind(config, handler),
+        }
+    }
+}
+
+/// Which application `serve` runs: the same routes written against our `Handler`, or as an axum app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppName {
+    /// The routes as a `server_core::Router` ([`workload`]).
+    Native,
+    /// The routes as an axum `Router` ([`axum_app`]), served through `server_core::tower`.
+    Axum,
 }
 
 #[derive(Serialize)]
@@ -142,36 +160,46 @@ pub fn workload(max_upload_bytes: u64) -> Router {
             Response::text(total.to_string())
         })
         .get("/download", |req: Request| {
-            let total = query(&req, "bytes");
-            let chunk = query(&req, "chunk").clamp(1, 16 << 20);
-            let piece = Bytes::from(vec![b'x'; chunk.min(total) as usize]);
-            let pieces = (0..total.div_ceil(chunk))
-                .map(move |i| Ok::<_, Infallible>(piece.slice(..chunk.min(total - i * chunk) as usize)));
-            Response::bytes(Bytes::new())
-                .with_body(Body::from_stream(stream::iter(pieces)).with_length(total))
+            Response::bytes(Bytes::new()).with_body(download(query(&req, "bytes"), query(&req, "chunk")))
         })
         .get("/sse", |req: Request| {
-            let (events, every) = (
-                query(&req, "events"),
-                Duration::from_millis(query(&req, "every_ms")),
-            );
-            let events = stream::unfold(0, move |i| async move {
-                if i == events {
-                    return None;
-                }
-                if i > 0 {
-                    server_core::sleep(every).await;
-                }
-                Some((Ok::<_, Infallible>(format!("data: {i}\n\n")), i + 1))
-            });
+            let every = Duration::from_millis(query(&req, "every_ms"));
             Response::new(StatusCode::OK)
                 .with_header(header::CONTENT_TYPE, "text/event-stream")
-                .with_body(Body::from_stream(events))
+                .with_body(sse(query(&req, "events"), every, server_core::sleep))
         })
 }
 
+/// `GET /download`'s body: `total` bytes of `x` in chunks of `chunk` (clamped to 1 B..16 MiB),
+/// produced as the connection takes them, with `Content-Length`.
+pub fn download(total: u64, chunk: u64) -> Body {
+    let chunk = chunk.clamp(1, 16 << 20);
+    let piece = Bytes::from(vec![b'x'; chunk.min(total) as usize]);
+    let pieces = (0..total.div_ceil(chunk))
+        .map(move |i| Ok::<_, Infallible>(piece.slice(..chunk.min(total - i * chunk) as usize)));
+    Body::from_stream(stream::iter(pieces)).with_length(total)
+}
+
+/// `GET /sse`'s body: `events` events `data: i`, the first at once, then one per `every`, waited
+/// with `sleep` (the runtime-neutral one, or tokio's in the axum app).
+pub fn sse<F>(events: u64, every: Duration, sleep: fn(Duration) -> F) -> Body
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let events = stream::unfold(0, move |i| async move {
+        if i == events {
+            return None;
+        }
+        if i > 0 {
+            sleep(every).await;
+        }
+        Some((Ok::<_, Infallible>(format!("data: {i}\n\n")), i + 1))
+    });
+    Body::from_stream(events)
+}
+
 /// `key=N` from the query string; 0 when absent or malformed.
-fn query(req: &Request, key: &str) -> u64 {
+pub fn query(req: &Request, key: &str) -> u64 {
     req.uri()
         .query()
         .and_then(|q| {

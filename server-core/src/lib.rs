@@ -87,6 +87,8 @@ mod router;
 mod runtime;
 mod server;
 mod signal;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

@@ -134,6 +134,24 @@ pub fn bind<H: Handler>(config: Config, handler: H) -> io::Result<ServerHandle> 
     Selected::bind(config, handler)
 }
 
+/// Serves a tower service (an axum `Router`, say) on `config.addr` with the selected backend until
+/// SIGINT or SIGTERM, as [`run`] serves a handler: `server::serve_service(config, router)`. See
+/// [`tower`] for what it does per request, and for how axum finds tokio on every backend.
+///
+/// | what axum reaches at run time | on every backend |
+/// |---|---|
+/// | `tokio::time::sleep`, `tokio::spawn`, `spawn_blocking`, tower-http timeouts, `Sse` keep-alive | works: a tokio context is entered for every poll (the backend's own on tokio, else a one-thread runtime) |
+/// | `Json`, `Path`, `Query`, `Form`, `DefaultBodyLimit`, fallbacks, streaming bodies both ways | works |
+/// | `ConnectInfo<SocketAddr>` | not yet: the peer address is not passed to handlers, so the extractor answers `500` |
+/// | WebSocket upgrades (axum's `ws` feature) | no: the engine hands no connection upgrade to a handler (HTTP/1.1 request and response only) |
+#[cfg(feature = "tower")]
+pub fn serve_service<S>(config: Config, service: S) -> io::Result<()>
+where
+    tower::TowerHandler<S>: Handler,
+{
+    run(config, tower::from_service(service))
+}
+
 /// Serves `handler` on `config.addr` until SIGINT or SIGTERM, then shuts down gracefully (in-flight
 /// requests finish within `config.shutdown_grace`). Prints the bound address to stderr.
 pub fn run<H: Handler>(config: Config, handler: H) -> io::Result<()> {

@@ -3,19 +3,27 @@
 use std::io::Write;
 use std::time::Duration;
 
-use bench::BackendName;
+use bench::{AppName, BackendName, axum_app};
 use clap::Parser;
 use server_core::{Config, ShutdownSignals};
 
 /// Serves the standard routes (/plaintext, /json, /wait?ms=N, /cpu?us=N, /cpu-offload?us=N,
 /// POST /echo, POST /upload, /download?bytes=N&chunk=K, /sse?events=N&every_ms=M; 404 otherwise) on the chosen backend until SIGINT or SIGTERM, then shuts down
-/// gracefully and exits 0. Prints `listening on IP:PORT` once it accepts.
+/// gracefully and exits 0. Prints `listening on IP:PORT` once it accepts. `--app axum` serves the
+/// same routes written as an axum app; `--axum-serve` serves that app with `axum::serve` instead
+/// of our backends (the way axum runs today: hyper on a tokio runtime of `--workers` threads).
 #[derive(Parser)]
 #[command(version)]
 struct Args {
     /// Which backend serves.
-    #[arg(long, value_enum)]
-    backend: BackendName,
+    #[arg(long, value_enum, required_unless_present = "axum_serve")]
+    backend: Option<BackendName>,
+    /// The routes as our own `Router` (native) or as an axum `Router` (axum).
+    #[arg(long, value_enum, default_value = "native")]
+    app: AppName,
+    /// Serve the axum app with `axum::serve` (the reference for `--app axum`), not one of our backends.
+    #[arg(long, conflicts_with_all = ["backend", "app"])]
+    axum_serve: bool,
     /// Address to listen on; port 0 picks a free port (the line printed at start gives it).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: std::net::SocketAddr,
@@ -65,16 +73,45 @@ fn main() {
         eprintln!("serve: could not raise the open-files limit: {e}");
     }
     let signals = ShutdownSignals::block().unwrap_or_else(|e| fail("blocking SIGINT/SIGTERM", e));
-    let server = args
+    if args.axum_serve {
+        return axum_serve(&config, signals);
+    }
+    let backend = args
         .backend
-        .start(config, args.max_upload_bytes)
+        .expect("clap requires --backend without --axum-serve");
+    let server = backend
+        .start(config, args.app, args.max_upload_bytes)
         .unwrap_or_else(|e| fail("starting the server", e));
-    println!("listening on {} ({})", server.local_addr(), args.backend.as_str());
+    println!("listening on {} ({})", server.local_addr(), backend.as_str());
     let _ = std::io::stdout().flush();
     let _ = signals.wait();
     if !server.shutdown() {
         eprintln!("serve: grace period over; remaining connections were cut");
     }
+}
+
+/// The axum app on `axum::serve`, until SIGINT or SIGTERM (then in-flight requests finish).
+fn axum_serve(config: &Config, signals: ShutdownSignals) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.workers.max(1))
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail("building the tokio runtime", e));
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .unwrap_or_else(|e| fail("binding", e));
+        let addr = listener.local_addr().unwrap_or_else(|e| fail("binding", e));
+        println!("listening on {addr} (axum-serve)");
+        let _ = std::io::stdout().flush();
+        let stop = async {
+            let _ = tokio::task::spawn_blocking(move || signals.wait()).await;
+        };
+        axum::serve(listener, axum_app::router())
+            .with_graceful_shutdown(stop)
+            .await
+            .unwrap_or_else(|e| fail("serving", e));
+    });
 }
 
 fn fail(what: &str, e: std::io::Error) -> ! {
