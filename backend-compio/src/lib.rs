@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 
 mod ring;
 
+use compio::driver::op::OpCodeFlag;
 use ring::Ring;
 use server_core::{
     Accepted, Assigned, Backend, BoxFuture, Config, CoreRuntime, Handler, Runtime, ServerHandle, Timer,
@@ -78,7 +79,12 @@ impl CoreRuntime for Worker {
             // as they are used.
             .cqsize(16 * 1024)
             .buffer_pool_size(std::num::NonZero::new(ring::POOLED_BUFFERS).expect("not zero"))
-            .buffer_pool_buffer_len(ring::POOLED_LEN);
+            .buffer_pool_buffer_len(ring::POOLED_LEN)
+            // compio asks the kernel which opcodes it supports on the first operation, through a
+            // ring of its own (a descriptor): were that first operation to come while the process
+            // is out of descriptors, every operation would be taken for unsupported and fail (a
+            // panic in compio's fallback pool each). Asking here, at start, caches the answer.
+            .detect_opcode_support(OpCodeFlag::Recv | OpCodeFlag::Send | OpCodeFlag::Shutdown);
         let mut tuned = plain.clone();
         tuned.single_issuer(true).defer_taskrun(true);
         let build = |proactor: &compio::driver::ProactorBuilder| {

@@ -134,6 +134,12 @@ fn fd_exhaustion_backs_off_and_recovers() {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+        assert!(
+            !server.stderr().contains("panicked"),
+            "{}: a panic while out of descriptors:\n{}",
+            backend.as_str(),
+            server.stderr()
+        );
     }
 }
 

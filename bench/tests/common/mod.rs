@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bench::BackendName;
@@ -81,7 +82,8 @@ pub fn serve(backend: BackendName, fd_limit: Option<u64>) -> (Serve, SocketAddr)
             "--workers",
             "2",
         ])
-        .stdout(Stdio::piped());
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if let Some(limit) = fd_limit {
         let rlimit = libc::rlimit {
             rlim_cur: limit,
@@ -97,7 +99,18 @@ pub fn serve(backend: BackendName, fd_limit: Option<u64>) -> (Serve, SocketAddr)
             });
         }
     }
-    let mut child = Serve(command.spawn().expect("spawn serve"));
+    let mut child = command.spawn().expect("spawn serve");
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let (pipe, log) = (child.stderr.take().unwrap(), Arc::clone(&stderr));
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            eprintln!("serve: {line}");
+            let mut log = log.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    let mut child = Serve(child, stderr);
     let mut line = String::new();
     BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
@@ -109,10 +122,16 @@ pub fn serve(backend: BackendName, fd_limit: Option<u64>) -> (Serve, SocketAddr)
     (child, addr)
 }
 
-/// Kills the server if the test fails before it exits, so that no orphan outlives the test.
-pub struct Serve(pub Child);
+/// Kills the server if the test fails before it exits, so that no orphan outlives the test. Keeps
+/// what the server wrote to stderr (echoed to the test's own, line by line).
+pub struct Serve(pub Child, Arc<Mutex<String>>);
 
 impl Serve {
+    /// Everything the server has written to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.1.lock().unwrap().clone()
+    }
+
     pub fn wait_for(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let until = Instant::now() + limit;
         while Instant::now() < until {
