@@ -35,6 +35,10 @@ pub struct Args {
     /// all whose toolchain is present, unless --quick or --backends is given.
     #[arg(long, value_enum, value_delimiter = ',')]
     references: Vec<Reference>,
+    /// Also measure the standard routes written as an axum app: on each chosen backend (rows
+    /// `axum-<backend>`; not coroutine-minihttp) and on `axum::serve` (row `ref-axum-serve`).
+    #[arg(long, conflicts_with = "target")]
+    axum: bool,
     /// Measure no reference server.
     #[arg(long, conflicts_with = "references")]
     no_references: bool,
@@ -143,6 +147,15 @@ fn run(args: Args) -> Result<(), String> {
         subjects.push(Subject::running(url)?);
     } else if let Some(serve) = &tools.serve {
         subjects.extend(backends.iter().map(|&backend| Subject::backend(serve, backend)));
+        if args.axum {
+            subjects.extend(
+                backends
+                    .iter()
+                    .filter(|&&backend| backend != BackendName::CoroutineMinihttp)
+                    .map(|&backend| Subject::axum_app(serve, backend)),
+            );
+            subjects.push(Subject::axum_serve(serve));
+        }
         for reference in references {
             subjects.extend(reference.prepare(&workspace)?);
         }

@@ -49,6 +49,26 @@ impl Subject {
         }
     }
 
+    /// The standard routes as an axum app on `backend` (`serve --app axum`): row `axum-<backend>`.
+    pub fn axum_app(serve: &std::path::Path, backend: BackendName) -> Subject {
+        let mut subject = Subject::backend(serve, backend);
+        subject.name = format!("axum-{}", backend.as_str());
+        subject.args.splice(0..0, ["--app", "axum"].map(String::from));
+        subject
+    }
+
+    /// The same axum app on `axum::serve` (`serve --axum-serve`), the way axum runs today: the
+    /// reference for the `axum-<backend>` rows.
+    pub fn axum_serve(serve: &std::path::Path) -> Subject {
+        Subject {
+            name: "ref-axum-serve".into(),
+            reference: true,
+            program: serve.to_owned(),
+            args: ["--axum-serve", "--addr"].map(String::from).to_vec(),
+            running: None,
+        }
+    }
+
     /// A server already running at `url` (`http://HOST:PORT`, the route contract at its root).
     pub fn running(url: &str) -> Result<Subject, String> {
         let authority = url
