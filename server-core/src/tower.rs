@@ -109,10 +109,10 @@ where
     B::Error: Into<BoxError>,
 {
     let mut body = InTokio(Box::pin(body));
-    if body.size_hint().exact().is_none() {
+    let hint = body.size_hint();
+    if hint.exact().is_none() {
         return Body::new(body);
     }
-    let hint = body.size_hint();
     match poll_fn(|cx| Poll::Ready(Pin::new(&mut body).poll_frame(cx))).await {
         Poll::Ready(None) => Body::empty(),
         Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
