@@ -81,6 +81,13 @@ impl BackendName {
         }
     }
 
+    /// Whether the axum app runs here: not on may_minihttp, the reference engine, which runs its
+    /// coroutines on may's default 32 KiB stacks: an axum app's futures overflowed them in a debug build
+    /// (may then ends the process).
+    pub fn serves_axum(self) -> bool {
+        self != BackendName::CoroutineMinihttp
+    }
+
     /// Starts `app` on this backend, `POST /upload` taking bodies up to `max_upload_bytes`.
     pub fn start(self, config: Config, app: AppName, max_upload_bytes: u64) -> io::Result<ServerHandle> {
         match app {

@@ -25,12 +25,11 @@ fn post_json(path: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Our backends; not may_minihttp, the reference engine, which runs its coroutines on may's default
-/// 32 KiB stacks: an axum app's futures overflowed them in a debug build (may then ends the process).
+/// The backends the axum app runs on (`BackendName::serves_axum`).
 fn backends() -> impl Iterator<Item = BackendName> {
     common::runnable()
         .into_iter()
-        .filter(|&backend| backend != BackendName::CoroutineMinihttp)
+        .filter(|backend| backend.serves_axum())
 }
 
 #[test]

@@ -151,7 +151,7 @@ fn run(args: Args) -> Result<(), String> {
             subjects.extend(
                 backends
                     .iter()
-                    .filter(|&&backend| backend != BackendName::CoroutineMinihttp)
+                    .filter(|backend| backend.serves_axum())
                     .map(|&backend| Subject::axum_app(serve, backend)),
             );
             subjects.push(Subject::axum_serve(serve));
