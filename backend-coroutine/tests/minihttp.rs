@@ -45,4 +45,5 @@ server_core::conformance_suite!(backend_coroutine::MiniHttp, gaps = [
     "ignored_body" => "the unread body is parsed as the next request",
     "mirror_streams_the_body_back" => "no streaming: no chunked request bodies",
     "channel_body_and_http10_stream" => "no streaming, and no HTTP/1.0 close-delimited bodies",
+    "peer_addr" => "may_minihttp gives its service no peer address",
 ]);

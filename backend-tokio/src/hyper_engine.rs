@@ -13,8 +13,8 @@ use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use server_core::{
-    Accepted, Backend, Body, BodyError, BoxError, Bytes, Config, ConnGuard, Handler, Request, Response,
-    ServerHandle, guarded, respond,
+    Accepted, Backend, Body, BodyError, BoxError, Bytes, Config, ConnGuard, Handler, PeerAddr, Request,
+    Response, ServerHandle, guarded, respond,
 };
 use server_core::{StatusCode, header};
 use tokio::net::TcpStream;
@@ -49,6 +49,7 @@ impl Backend for Hyper {
             builder,
             max_body: config.max_body_bytes,
             server: config.server_header.clone(),
+            peer_addr: config.peer_addr,
         });
         serve(listener, config, handler, move |conn, handler| {
             serve_hyper(conn, handler, Arc::clone(&settings))
@@ -60,12 +61,17 @@ struct Settings {
     builder: http1::Builder,
     max_body: usize,
     server: Option<server_core::HeaderValue>,
+    peer_addr: bool,
 }
 
 async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, settings: Arc<Settings>) {
     let idle = conn.guard.idle_flag();
     idle.set(true);
     let shared = Arc::clone(conn.guard.shared());
+    let peer = settings
+        .peer_addr
+        .then(|| conn.stream.peer_addr().ok().map(PeerAddr))
+        .flatten();
     let io = Guarded {
         _guard: conn.guard,
         io: TokioIo::new(conn.stream),
@@ -80,7 +86,10 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
         );
         async move {
             idle.set(false);
-            let (parts, body) = req.into_parts();
+            let (mut parts, body) = req.into_parts();
+            if let Some(peer) = peer {
+                parts.extensions.insert(peer);
+            }
             let mut resp = if body.size_hint().lower() > settings.max_body as u64 {
                 Response::status(StatusCode::PAYLOAD_TOO_LARGE)
             } else {

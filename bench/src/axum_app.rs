@@ -125,7 +125,7 @@ pub fn router() -> Router {
             })
             .layer(DefaultBodyLimit::max(GREET_LIMIT)),
         )
-        // A known gap: the peer address does not reach handlers, so this answers 500 (tested).
+        // The peer address, when the server runs with `Config::peer_addr` (else axum answers 500).
         .route(
             "/axum/peer",
             get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() }),

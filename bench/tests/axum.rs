@@ -8,12 +8,16 @@ mod common;
 use bench::axum_app::GREET_LIMIT;
 use bench::{AppName, BackendName};
 use common::{check_routes, get};
-use server_core::ServerHandle;
 use server_core::conformance::{Client, test_config};
+use server_core::{Config, ServerHandle};
 
 fn start(backend: BackendName, app: AppName) -> ServerHandle {
+    start_with(backend, app, test_config())
+}
+
+fn start_with(backend: BackendName, app: AppName, config: Config) -> ServerHandle {
     backend
-        .start(test_config(), app, 1 << 30)
+        .start(config, app, 1 << 30)
         .unwrap_or_else(|e| panic!("{}: {e}", backend.as_str()))
 }
 
@@ -45,8 +49,14 @@ fn an_axum_app_serves_the_route_contract_on_every_backend() {
 fn axum_extractors_layers_and_streams_work_on_every_backend() {
     for backend in backends() {
         let name = backend.as_str();
-        let server = start(backend, AppName::Axum);
-        let mut c = Client::connect(server.local_addr());
+        let config = Config {
+            peer_addr: true,
+            ..test_config()
+        };
+        let server = start_with(backend, AppName::Axum, config);
+        let stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
+        let local = stream.local_addr().unwrap().to_string();
+        let mut c = Client::from_stream(stream);
 
         assert_eq!(c.request(&get("/axum/users/42")).body, b"user 42", "{name}");
         assert_eq!(
@@ -75,8 +85,9 @@ fn axum_extractors_layers_and_streams_work_on_every_backend() {
 
         let r = c.request(&get("/axum/peer"));
         assert_eq!(
-            r.status, 500,
-            "{name}: ConnectInfo is a known gap; if it works now, update the docs"
+            (r.status, r.body),
+            (200, local.clone().into_bytes()),
+            "{name}: ConnectInfo"
         );
 
         let r = c.request(&get("/nope"));

@@ -71,6 +71,11 @@ pub struct Config {
     /// stack of its own (threads, coroutine). Handlers run on it, so it must hold your deepest handler.
     /// Default 64 KiB (the driver itself needs about 16 KiB; see the backend crates for measurements).
     pub stack_size: usize,
+    /// Put the client's address into each request's extensions as [`PeerAddr`](crate::PeerAddr) (and,
+    /// for a tower service with the `axum` feature, as axum's `ConnectInfo<SocketAddr>`). Costs one
+    /// `getpeername(2)` per connection and an extension insert (an allocation) per request, so it is
+    /// off unless asked for, as axum's `into_make_service_with_connect_info` is. Default `false`.
+    pub peer_addr: bool,
     /// Value of the `Server` header added to every response that does not set one. `None` sends none.
     /// Default `Some("server-core")`.
     pub server_header: Option<http::HeaderValue>,
@@ -93,6 +98,7 @@ impl Default for Config {
             write_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
             stack_size: 64 * 1024,
+            peer_addr: false,
             server_header: Some(http::HeaderValue::from_static("server-core")),
         }
     }

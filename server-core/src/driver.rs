@@ -24,7 +24,7 @@ use http_body::Body as _;
 
 use crate::engine::{Conn, Next, Pump, Wait};
 use crate::server::Accepted;
-use crate::{Body, Config, Handler, Runtime, guarded, respond};
+use crate::{Body, Config, Handler, PeerAddr, Runtime, guarded, respond};
 
 /// A connected stream as a backend reads and writes it.
 ///
@@ -77,9 +77,13 @@ pub async fn serve_connection<T: Transport, H: Handler>(mut accepted: Accepted<T
         config,
         rt: shared.runtime,
     };
+    let peer = config.peer_addr.then(|| guard.peer_addr()).flatten();
     loop {
         match c.conn.advance() {
-            Next::Request(req) => {
+            Next::Request(mut req) => {
+                if let Some(addr) = peer {
+                    req.extensions_mut().insert(PeerAddr(addr));
+                }
                 // The common case costs no more than a function call: a handler that is ready at once
                 // and a whole body never enter `drive` or `stream_body` (whose futures are large, and
                 // would be built and moved for every request).

@@ -98,7 +98,7 @@ pub use config::Config;
 pub use deadline::{Deadline, Timer};
 pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
 pub use handler::{BoxFuture, BoxHandler, Handler, Panicked, guarded, respond};
-pub use message::{Request, Response};
+pub use message::{PeerAddr, Request, Response};
 pub use per_core::{Assigned, CoreRuntime, serve_per_core};
 pub use router::Router;
 pub use runtime::{Park, Runtime, Sleep, ThreadPark, Unblock, block_on, sleep, unblock};

@@ -14,6 +14,23 @@ use crate::engine::status_has_body;
 /// `Config::max_body_bytes`.
 pub type Request = http::Request<Body>;
 
+/// The client's address, in a request's extensions when [`Config::peer_addr`](crate::Config::peer_addr)
+/// is set (what Go's `Request.RemoteAddr` holds):
+///
+/// ```
+/// use server_core::{PeerAddr, Request, Response};
+///
+/// fn whoami(req: Request) -> Response {
+///     match req.extensions().get::<PeerAddr>() {
+///         Some(PeerAddr(addr)) => Response::text(addr.to_string()),
+///         None => Response::text("unknown"),
+///     }
+/// }
+/// # drop(whoami);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerAddr(pub std::net::SocketAddr);
+
 /// An HTTP response: a thin wrapper over `http::Response<Body>` that adds constructors and
 /// dereferences to it, so every `http` accessor (`status_mut`, `headers_mut`, ...) works as usual.
 ///

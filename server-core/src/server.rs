@@ -221,6 +221,15 @@ impl ConnGuard {
         self.load = Some(load);
     }
 
+    /// The client's address (`getpeername(2)` on the connection's socket); `None` if the client has
+    /// already gone. Only while the connection's stream is open: the driver calls it on the
+    /// [`Accepted`] it serves.
+    pub(crate) fn peer_addr(&self) -> Option<SocketAddr> {
+        // SAFETY: the descriptor belongs to the stream beside this guard, which the caller holds open.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(self.slot.fd) };
+        socket2::SockRef::from(&fd).peer_addr().ok()?.as_socket()
+    }
+
     /// Marks the connection idle (between requests) or busy. Marking it idle returns `false` when the
     /// server is shutting down, in which case the connection should close now.
     pub fn set_idle(&self, idle: bool) -> bool {

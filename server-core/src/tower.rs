@@ -7,6 +7,10 @@
 //! - The request body reaches the service as [`Body`], which streams (an `http_body::Body`); the
 //!   response body is streamed back frame by frame. A response whose whole body is ready at once
 //!   (axum's `&str`, `String`, `Json`) goes out as one write, as a whole [`Body`] would.
+//! - **The peer address.** With [`Config::peer_addr`](crate::Config::peer_addr) set, each request
+//!   carries [`PeerAddr`](crate::PeerAddr) in its extensions and, with the `axum` feature, axum's
+//!   `ConnectInfo<SocketAddr>` as well, so the extractor works as under
+//!   `into_make_service_with_connect_info::<SocketAddr>()`.
 //! - **A tokio context everywhere.** axum and tower-http reach for tokio at run time
 //!   (`tokio::time::sleep`, `tokio::spawn`, `spawn_blocking`, tower-http's timeouts). On a backend
 //!   that is not tokio (threads, may coroutines, smol, compio), every poll of the service's future
@@ -48,6 +52,8 @@ where
     B::Error: Into<BoxError>,
 {
     async fn call(&self, req: Request) -> Response {
+        #[cfg(feature = "axum")]
+        let req = with_connect_info(req);
         let mut service = self.0.clone();
         let answered = in_tokio(async move {
             poll_fn(|cx| service.poll_ready(cx)).await?;
@@ -61,6 +67,15 @@ where
         let body = whole_if_ready(body).await;
         http::Response::from_parts(parts, body).into()
     }
+}
+
+/// The peer address (there when `Config::peer_addr` is set) as axum's `ConnectInfo<SocketAddr>` too.
+#[cfg(feature = "axum")]
+fn with_connect_info(mut req: Request) -> Request {
+    if let Some(&crate::PeerAddr(addr)) = req.extensions().get() {
+        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    }
+    req
 }
 
 /// Polls `fut` inside a tokio context: the current one if there is one, else the fallback runtime's.

@@ -1,12 +1,13 @@
 //! An axum application, unchanged, on whichever backend the `server` feature picks:
-//! `cargo run -p server --example axum --features tower` (tokio), or add
-//! `--no-default-features --features threads,tower` (or `coroutine`, `smol`, `compio`, ...).
+//! `cargo run -p server --example axum --features axum` (tokio), or add
+//! `--no-default-features --features threads,axum` (or `coroutine`, `smol`, `compio`, ...).
 //! Then `curl localhost:8080/users/7`, `curl -d '{"name":"Ada"}' -H 'content-type: application/json'
-//! localhost:8080/greet`, `curl 'localhost:8080/wait?ms=300'`.
+//! localhost:8080/greet`, `curl 'localhost:8080/wait?ms=300'`, `curl localhost:8080/whoami`.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{Path, Query};
+use axum::extract::{ConnectInfo, Path, Query};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -38,6 +39,15 @@ fn main() -> std::io::Result<()> {
                 tokio::time::sleep(Duration::from_millis(w.ms)).await;
                 format!("waited {} ms on the {} backend\n", w.ms, server::BACKEND)
             }),
+        )
+        .route(
+            "/whoami",
+            get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { format!("{peer}\n") }),
         );
-    server::serve_service(server::Config::default(), app)
+    // `peer_addr` is what `into_make_service_with_connect_info` is under axum::serve.
+    let config = server::Config {
+        peer_addr: true,
+        ..server::Config::default()
+    };
+    server::serve_service(config, app)
 }

@@ -142,7 +142,7 @@ pub fn bind<H: Handler>(config: Config, handler: H) -> io::Result<ServerHandle> 
 /// |---|---|
 /// | `tokio::time::sleep`, `tokio::spawn`, `spawn_blocking`, tower-http timeouts, `Sse` keep-alive | works: a tokio context is entered for every poll (the backend's own on tokio, else a one-thread runtime) |
 /// | `Json`, `Path`, `Query`, `Form`, `DefaultBodyLimit`, fallbacks, streaming bodies both ways | works |
-/// | `ConnectInfo<SocketAddr>` | not yet: the peer address is not passed to handlers, so the extractor answers `500` |
+/// | `ConnectInfo<SocketAddr>` | works with the `axum` feature and `Config::peer_addr` set (axum's own opt-in is `into_make_service_with_connect_info`); otherwise the extractor answers `500`. Not on `minihttp`, whose engine has no peer address |
 /// | WebSocket upgrades (axum's `ws` feature) | no: the engine hands no connection upgrade to a handler (HTTP/1.1 request and response only) |
 #[cfg(feature = "tower")]
 pub fn serve_service<S>(config: Config, service: S) -> io::Result<()>

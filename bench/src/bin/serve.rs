@@ -48,6 +48,10 @@ struct Args {
     /// Stack of each connection's thread or coroutine (threads, coroutine), in KiB. Default 64.
     #[arg(long)]
     stack_kib: Option<usize>,
+    /// Put each request's peer address into its extensions (`Config::peer_addr`): with `--app axum`,
+    /// `GET /axum/peer` answers it through axum's `ConnectInfo`. Off by default, as under `axum::serve`.
+    #[arg(long)]
+    peer_addr: bool,
     /// Largest body `POST /upload` takes, in bytes (413 above); other routes keep --max-body-bytes.
     #[arg(long, default_value_t = 1 << 30)]
     max_upload_bytes: u64,
@@ -57,6 +61,7 @@ fn main() {
     let args = Args::parse();
     let mut config = Config {
         addr: args.addr,
+        peer_addr: args.peer_addr,
         ..Config::default()
     };
     let ms = Duration::from_millis;

@@ -40,6 +40,29 @@ fn bad(start: Start, request: &[u8]) {
     expect_error(start, test_config(), request, 400);
 }
 
+/// `Config::peer_addr` puts the client's address into every request on the connection, and nothing
+/// when it is off.
+pub fn peer_addr(start: Start) {
+    let server = start(test_config());
+    assert_eq!(
+        Client::connect(server.local_addr()).request(&get("/peer")).body,
+        b"none"
+    );
+    assert!(server.shutdown());
+
+    let server = start(Config {
+        peer_addr: true,
+        ..test_config()
+    });
+    let stream = TcpStream::connect(server.local_addr()).expect("connect");
+    let local = stream.local_addr().unwrap().to_string();
+    let mut c = Client::from_stream(stream);
+    for _ in 0..2 {
+        assert_eq!(String::from_utf8_lossy(&c.request(&get("/peer")).body), local);
+    }
+    assert!(server.shutdown());
+}
+
 /// Several requests on one connection, with `Date`, `Server` and `Content-Length`.
 pub fn keep_alive(start: Start) {
     let server = start(test_config());

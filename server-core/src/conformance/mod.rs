@@ -47,6 +47,12 @@ pub fn app() -> Router {
             crate::sleep(Duration::from_millis(ms)).await;
             Response::text("slept")
         })
+        .get("/peer", |req: Request| {
+            match req.extensions().get::<crate::PeerAddr>() {
+                Some(crate::PeerAddr(addr)) => Response::text(addr.to_string()),
+                None => Response::text("none"),
+            }
+        })
         .get("/offload", |_req: Request| async {
             Response::text(crate::unblock(|| 6 * 7).await.to_string())
         });
@@ -150,7 +156,7 @@ macro_rules! __conformance_cases {
             half_closed_client, slowloris_crowd, panics_under_concurrency,
             streamed_upload_and_download_hold_little, stalled_download_is_bounded, expect_continue_on_upload,
             sse_events_arrive_as_produced, sse_disconnects_release_producers, upload_over_its_limit,
-            ignored_body, mirror_streams_the_body_back, channel_body_and_http10_stream
+            ignored_body, mirror_streams_the_body_back, channel_body_and_http10_stream, peer_addr
         );
     };
     ($backend:ty, $gaps:expr, $requires:expr; $($case:ident),* $(,)?) => {
