@@ -143,7 +143,7 @@ pub fn bind<H: Handler>(config: Config, handler: H) -> io::Result<ServerHandle> 
 /// | `tokio::time::sleep`, `tokio::spawn`, `spawn_blocking`, tower-http timeouts, `Sse` keep-alive | works: a tokio context is entered for every poll (the backend's own on tokio, else a one-thread runtime) |
 /// | `Json`, `Path`, `Query`, `Form`, `DefaultBodyLimit`, fallbacks, streaming bodies both ways | works |
 /// | `ConnectInfo<SocketAddr>` | works with the `axum` feature and `Config::peer_addr` set (axum's own opt-in is `into_make_service_with_connect_info`); otherwise the extractor answers `500`. Not on `minihttp`, whose engine has no peer address |
-/// | WebSocket upgrades (axum's `ws` feature) | no: the engine hands no connection upgrade to a handler (HTTP/1.1 request and response only) |
+/// | WebSocket upgrades (axum's `ws` feature) | no: the engine hands no connection upgrade to a handler (HTTP/1.1 request and response only). The `WebSocketUpgrade` extractor finds no hyper `OnUpgrade` in the request and answers `426 Upgrade Required` itself, at the call (axum 0.8's code; untested here, the workspace does not build axum's `ws`) |
 #[cfg(feature = "tower")]
 pub fn serve_service<S>(config: Config, service: S) -> io::Result<()>
 where
