@@ -62,6 +62,8 @@ pub(crate) struct Ring {
     receiving: Option<Receiving>,
     received: Received,
     taken: usize,
+    /// A receive found the end of the stream.
+    ended: bool,
     /// Receives in a row that found the ring dry. The first is retried from the ring (it ran dry
     /// because many receives completed in one batch, and their buffers are back by now); after the
     /// second, that read goes to an owned buffer.
@@ -85,6 +87,7 @@ impl Ring {
             receiving: None,
             received: Received::Nothing,
             taken: 0,
+            ended: false,
             dry: 0,
             sending: None,
             shutdown_after_send: false,
@@ -114,6 +117,34 @@ impl Ring {
                 Receiving::Owned(compio::runtime::submit(op))
             }
         }
+    }
+
+    /// Waits until received bytes (or the end of the stream) are there to take, receiving into the
+    /// ring if `want` is small.
+    async fn wait_received(&mut self, want: usize, timeout: Duration) -> io::Result<()> {
+        if self.taken < self.received.bytes().len() || self.ended {
+            return Ok(());
+        }
+        // All handed over: give a pooled buffer back to the ring before waiting.
+        self.received = Received::Nothing;
+        self.taken = 0;
+        loop {
+            if self.receiving.is_none() {
+                self.receiving = Some(self.start_receive(want));
+            }
+            if self.receive(timeout).await? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Copies received bytes into `buf`: how many (0 at the end of the stream).
+    fn take(&mut self, buf: &mut [u8]) -> usize {
+        let left = &self.received.bytes()[self.taken..];
+        let n = buf.len().min(left.len());
+        buf[..n].copy_from_slice(&left[..n]);
+        self.taken += n;
+        n
     }
 
     /// Waits for the pending receive; `Ok(false)` means the ring ran dry and the read must be redone.
@@ -147,7 +178,7 @@ impl Ring {
                 // SAFETY: `take_buffer` sets the buffer's length to what the kernel reported writing.
                 match unsafe { result.take_buffer() } {
                     Ok(Some(buf)) => self.received = Received::Pooled(buf),
-                    Ok(None) => self.received = Received::Nothing, // end of stream
+                    Ok(None) => self.ended = true,
                     // compio's word for the kernel's `ENOBUFS` on a buffer-select receive.
                     Err(e) if e.kind() == io::ErrorKind::ResourceBusy => {
                         self.dry += 1;
@@ -160,8 +191,8 @@ impl Ring {
                 let mut into = op.into_inner();
                 // SAFETY: the kernel wrote `n` bytes at the start of the buffer (none on an error).
                 unsafe { into.set_len(*n.as_ref().unwrap_or(&0)) };
+                self.ended = n? == 0;
                 self.received = Received::Owned(into);
-                n?;
             }
         }
         self.dry = 0;
@@ -176,24 +207,8 @@ enum Done {
 
 impl Transport for Ring {
     async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        if self.taken == self.received.bytes().len() {
-            // All handed over: give a pooled buffer back to the ring before waiting.
-            self.received = Received::Nothing;
-            self.taken = 0;
-            loop {
-                if self.receiving.is_none() {
-                    self.receiving = Some(self.start_receive(buf.len()));
-                }
-                if self.receive(timeout).await? {
-                    break;
-                }
-            }
-        }
-        let left = &self.received.bytes()[self.taken..];
-        let n = buf.len().min(left.len());
-        buf[..n].copy_from_slice(&left[..n]);
-        self.taken += n;
-        Ok(n)
+        self.wait_received(buf.len(), timeout).await?;
+        Ok(self.take(buf))
     }
 
     async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
@@ -220,6 +235,21 @@ impl Transport for Ring {
         } else {
             let _ = self.fd.shutdown(Shutdown::Write);
         }
+    }
+
+    /// The wait between requests lends the kernel no buffer of the connection's: the receive takes
+    /// one from the worker's ring when bytes arrive.
+    const READINESS: bool = true;
+
+    async fn readable(&mut self, timeout: Duration) -> io::Result<()> {
+        self.wait_received(POOLED_LEN, timeout).await
+    }
+
+    fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.taken == self.received.bytes().len() && !self.ended {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Ok(self.take(buf))
     }
 }
 

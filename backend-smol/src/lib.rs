@@ -12,15 +12,19 @@
 //! deprecated upstream** (its maintainers point users to smol); it is here because many applications
 //! still run on it and want to compare. Its worker count is the runtime's own (set with the
 //! `ASYNC_STD_THREAD_COUNT` environment variable before first use), not `Config::workers`. Both paths
-//! speak the `futures-io` traits and share [`FuturesIo`] and the runtime hooks: only accept and
-//! spawn differ.
+//! share [`AsyncIo`] and the runtime hooks: only spawn differs. async-std's own `TcpStream` is an
+//! `Arc<Async<std::net::TcpStream>>` that hides the `Async`'s readiness wait; using the `Async`
+//! directly is the same reactor and the same I/O, and lets an idle connection wait holding no buffer.
 
-use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::future::Future;
+use std::io::{self, Read};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
+use async_io::Async;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
-use server_core::{BoxFuture, Deadline, Runtime, Timer, Transport};
+use server_core::{BoxFuture, Deadline, Listener, Runtime, Timer, Transport};
 
 #[cfg(feature = "async-std")]
 mod async_std_backend;
@@ -32,39 +36,72 @@ pub use async_std_backend::AsyncStd;
 #[cfg(feature = "smol")]
 pub use smol_backend::Smol;
 
-/// A `futures-io` stream as a [`Transport`], with one lazily re-armed `async-io` timer for its
-/// timeouts (a fresh `Timer` per read would cost a reactor wake-up syscall per request).
-pub struct FuturesIo<S> {
-    stream: S,
+/// A socket on async-io's reactor as a [`Transport`], with one lazily re-armed `async-io` timer for
+/// its timeouts (a fresh `Timer` per read would cost a reactor wake-up syscall per request).
+pub struct AsyncIo {
+    stream: Async<TcpStream>,
     deadline: Deadline<IoTimer>,
 }
 
-impl<S> FuturesIo<S> {
+impl AsyncIo {
     /// Wraps a connected stream.
-    pub fn new(stream: S) -> Self {
-        FuturesIo {
+    pub fn new(stream: Async<TcpStream>) -> Self {
+        AsyncIo {
             stream,
             deadline: Deadline::default(),
         }
     }
 }
 
-impl<S> Transport for FuturesIo<S>
-where
-    S: futures_io::AsyncRead + futures_io::AsyncWrite + AsRawFd + Unpin + Send,
-{
-    async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        self.deadline.limit(timeout, self.stream.read(buf)).await
+impl Transport for AsyncIo {
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = io::Result<usize>> + 'a {
+        self.deadline.limit(timeout, self.stream.read(buf))
     }
 
-    async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
-        self.deadline.limit(timeout, self.stream.write_all(buf)).await
+    fn write_all<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = io::Result<()>> + 'a {
+        self.deadline.limit(timeout, self.stream.write_all(buf))
     }
 
     fn shutdown_write(&mut self) {
-        // SAFETY: the descriptor belongs to `self.0`, which outlives this borrow.
-        let fd = unsafe { BorrowedFd::borrow_raw(self.stream.as_raw_fd()) };
-        let _ = socket2::SockRef::from(&fd).shutdown(std::net::Shutdown::Write);
+        let _ = self.stream.get_ref().shutdown(std::net::Shutdown::Write);
+    }
+
+    const READINESS: bool = true;
+
+    fn readable(&mut self, timeout: Duration) -> impl Future<Output = io::Result<()>> {
+        // Polled rather than `readable()`, whose future carries a registration of its own.
+        let stream = &self.stream;
+        self.deadline
+            .limit(timeout, std::future::poll_fn(|cx| stream.poll_readable(cx)))
+    }
+
+    fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // The socket is non-blocking (`Async::new` made it so): `WouldBlock` when nothing is there.
+        self.stream.get_ref().read(buf)
+    }
+}
+
+/// A listening socket on async-io's reactor.
+pub(crate) struct AsyncIoListener(Async<TcpListener>);
+
+impl AsRawFd for AsyncIoListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+impl Listener for AsyncIoListener {
+    type Stream = Async<TcpStream>;
+    async fn accept(&mut self) -> io::Result<Async<TcpStream>> {
+        self.0.accept().await.map(|(stream, _)| stream)
     }
 }
 

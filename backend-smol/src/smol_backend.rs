@@ -2,15 +2,12 @@
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
-use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 
-use server_core::{
-    Accepted, Backend, Config, Handler, Listener, ServerHandle, Shared, accept_loop, serve_connection,
-};
+use server_core::{Accepted, Backend, Config, Handler, ServerHandle, Shared, accept_loop, serve_connection};
 use smol::{Async, Executor};
 
-use crate::{AsyncIoRuntime, FuturesIo};
+use crate::{AsyncIo, AsyncIoListener, AsyncIoRuntime};
 
 /// The smol backend.
 pub struct Smol;
@@ -36,11 +33,11 @@ impl Backend for Smol {
         let spawn = move |conn: Accepted<Async<TcpStream>>| {
             let handler = Arc::clone(&handler);
             spawner
-                .spawn(async move { serve_connection(conn.map(FuturesIo::new), &*handler).await })
+                .spawn(async move { serve_connection(conn.map(AsyncIo::new), &*handler).await })
                 .detach();
         };
         executor
-            .spawn(accept_loop(SmolListener(listener), Arc::clone(&shared), spawn))
+            .spawn(accept_loop(AsyncIoListener(listener), Arc::clone(&shared), spawn))
             .detach();
         Ok(ServerHandle::new(addr, shared, move || {
             drop(stop); // closes the channel: every worker's `run` returns
@@ -48,20 +45,5 @@ impl Backend for Smol {
                 let _ = worker.join();
             }
         }))
-    }
-}
-
-struct SmolListener(Async<TcpListener>);
-
-impl AsRawFd for SmolListener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.0.as_raw_fd()
-    }
-}
-
-impl Listener for SmolListener {
-    type Stream = Async<TcpStream>;
-    async fn accept(&mut self) -> io::Result<Async<TcpStream>> {
-        self.0.accept().await.map(|(stream, _)| stream)
     }
 }

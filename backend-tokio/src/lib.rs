@@ -144,16 +144,37 @@ impl TokioIo {
 }
 
 impl Transport for TokioIo {
-    async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        self.deadline.limit(timeout, self.stream.read(buf)).await
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = io::Result<usize>> + 'a {
+        self.deadline.limit(timeout, self.stream.read(buf))
     }
 
-    async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
-        self.deadline.limit(timeout, self.stream.write_all(buf)).await
+    fn write_all<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = io::Result<()>> + 'a {
+        self.deadline.limit(timeout, self.stream.write_all(buf))
     }
 
     fn shutdown_write(&mut self) {
         let _ = socket2::SockRef::from(&self.stream).shutdown(std::net::Shutdown::Write);
+    }
+
+    const READINESS: bool = true;
+
+    fn readable(&mut self, timeout: Duration) -> impl Future<Output = io::Result<()>> {
+        // Polled rather than `readable()`, whose future carries a waiter node of its own.
+        let stream = &self.stream;
+        self.deadline
+            .limit(timeout, std::future::poll_fn(|cx| stream.poll_read_ready(cx)))
+    }
+
+    fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.try_read(buf)
     }
 }
 

@@ -8,10 +8,10 @@
 //! re-armed once. So the steady state costs one clock read per read, and the timer is touched about
 //! once per timeout period instead of once per request (the idea of netty's `IdleStateHandler`).
 
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::io;
-use std::pin::pin;
-use std::task::Poll;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 /// A backend's resettable one-shot timer.
@@ -40,44 +40,65 @@ impl<T: Timer> Default for Deadline<T> {
 
 impl<T: Timer> Deadline<T> {
     /// Runs `op`, giving up with an error of kind `TimedOut` if it has not completed within `timeout`.
-    pub async fn limit<R>(
+    pub fn limit<R, F: Future<Output = io::Result<R>>>(
         &mut self,
         timeout: Duration,
-        op: impl Future<Output = io::Result<R>>,
-    ) -> io::Result<R> {
-        let deadline = Instant::now() + timeout;
-        let mut op = pin!(op);
-        poll_fn(|cx| {
-            if let Poll::Ready(out) = op.as_mut().poll(cx) {
-                return Poll::Ready(out);
+        op: F,
+    ) -> Limit<'_, T, F> {
+        Limit {
+            deadline: Instant::now() + timeout,
+            timer: self,
+            op,
+        }
+    }
+}
+
+/// The future [`Deadline::limit`] returns. Written out rather than `async` so that it holds `op`
+/// once (an `async fn` keeps its argument beside the value it moves into its body), since every
+/// idle connection holds one.
+pub struct Limit<'a, T, F> {
+    timer: &'a mut Deadline<T>,
+    deadline: Instant,
+    op: F,
+}
+
+impl<T: Timer, R, F: Future<Output = io::Result<R>>> Future for Limit<'_, T, F> {
+    type Output = io::Result<R>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
+        // SAFETY: `op` is structurally pinned: never moved out, and `Limit` has no `Drop` or `Unpin`
+        // impl that could move it; the other fields are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        if let Poll::Ready(out) = unsafe { Pin::new_unchecked(&mut this.op) }.poll(cx) {
+            return Poll::Ready(out);
+        }
+        let (state, deadline) = (&mut *this.timer, this.deadline);
+        loop {
+            if state.armed.is_none_or(|at| at > deadline) {
+                match &mut state.timer {
+                    Some(timer) => timer.reset(deadline),
+                    None => state.timer = Some(T::at(deadline)),
+                }
+                state.armed = Some(deadline);
             }
-            loop {
-                if self.armed.is_none_or(|at| at > deadline) {
-                    match &mut self.timer {
-                        Some(timer) => timer.reset(deadline),
-                        None => self.timer = Some(T::at(deadline)),
-                    }
-                    self.armed = Some(deadline);
-                }
-                let timer = self.timer.as_mut().expect("armed above");
-                match std::pin::Pin::new(timer).poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    // A one-shot timer that fired must be re-armed before it can fire again.
-                    Poll::Ready(()) => self.armed = None,
-                }
-                if Instant::now() >= deadline {
-                    return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
-                }
+            let timer = state.timer.as_mut().expect("armed above");
+            match Pin::new(timer).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                // A one-shot timer that fired must be re-armed before it can fire again.
+                Poll::Ready(()) => state.armed = None,
             }
-        })
-        .await
+            if Instant::now() >= deadline {
+                return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::pin::pin;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Context, Waker};
+    use std::task::Waker;
 
     use super::*;
 
@@ -88,7 +109,7 @@ mod tests {
 
     impl Future for FakeTimer {
         type Output = ();
-        fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
             if Instant::now() >= self.0 {
                 Poll::Ready(())
             } else {

@@ -16,15 +16,17 @@
 
 use std::future::{Future, poll_fn};
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::pin::{Pin, pin};
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http_body::Body as _;
 
 use crate::engine::{Conn, Next, Pump, Wait};
-use crate::server::Accepted;
-use crate::{Body, Config, Handler, PeerAddr, Runtime, guarded, respond};
+use crate::server::{Accepted, ConnGuard};
+use crate::{Body, Config, Handler, PeerAddr, Response, Runtime, guarded, respond};
 
 /// A connected stream as a backend reads and writes it.
 ///
@@ -45,13 +47,43 @@ pub trait Transport {
     ///
     /// The loop may drop the future before it completes (the handler finished first): no bytes may be
     /// lost then.
-    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> impl Future<Output = io::Result<usize>>;
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = io::Result<usize>> + 'a;
 
     /// Writes all of `buf`, each write waiting at most `timeout`.
-    fn write_all(&mut self, buf: &[u8], timeout: Duration) -> impl Future<Output = io::Result<()>>;
+    fn write_all<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = io::Result<()>> + 'a;
 
     /// Shuts down the sending half (sends FIN) after the last response.
     fn shutdown_write(&mut self);
+
+    /// Whether the transport can wait for bytes without lending a buffer to the wait
+    /// ([`readable`](Self::readable), then [`try_read`](Self::try_read)). If so, a connection waiting
+    /// for its next request holds no read or write buffer (nginx frees its buffers between requests
+    /// too): readiness I/O (epoll) can, and so can completion I/O that receives into a worker's shared
+    /// buffer ring. A blocking read cannot: it needs its buffer for the whole wait.
+    const READINESS: bool = false;
+
+    /// Waits at most `timeout` (a timeout is an error, as for [`read`](Self::read)) until bytes, or
+    /// the end of the stream, may be there to read. It may return early; [`try_read`](Self::try_read)
+    /// then says `WouldBlock`. Called only if [`READINESS`](Self::READINESS).
+    fn readable(&mut self, timeout: Duration) -> impl Future<Output = io::Result<()>> {
+        let _ = timeout;
+        std::future::ready(Ok(()))
+    }
+
+    /// Reads what is there without waiting: `WouldBlock` if nothing is. Called only if
+    /// [`READINESS`](Self::READINESS).
+    fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let _ = buf;
+        Err(io::ErrorKind::WouldBlock.into())
+    }
 }
 
 /// After an error answer, how long to keep reading (and discarding) what the client still sends, so
@@ -67,77 +99,33 @@ const BATCH_MAX: usize = 64 * 1024;
 
 /// Serves one connection until it closes: the whole HTTP/1.1 conversation, with the configured
 /// timeouts, driven by `handler`.
-pub async fn serve_connection<T: Transport, H: Handler>(mut accepted: Accepted<T>, handler: &H) {
-    let Accepted { guard, stream } = &mut accepted;
-    let shared = guard.shared();
-    let config = &shared.config;
-    let mut c = Connection {
-        io: stream,
-        conn: Conn::new(config.limits()),
-        config,
-        rt: shared.runtime,
-    };
-    let peer = config.peer_addr.then(|| guard.peer_addr()).flatten();
-    loop {
-        match c.conn.advance() {
-            Next::Request(mut req) => {
-                if let Some(addr) = peer {
-                    req.extensions_mut().insert(PeerAddr(addr));
-                }
-                // The common case costs no more than a function call: a handler that is ready at once
-                // and a whole body never enter `drive` or `stream_body` (whose futures are large, and
-                // would be built and moved for every request).
-                let mut call = pin!(respond(handler, req, c.rt));
-                let (resp, panicked) = match poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await {
-                    Poll::Ready(out) => out,
-                    Poll::Pending => match c.drive(call, false).await {
-                        Ok(out) => out,
-                        Err(_) => return,
-                    },
-                };
-                let close = panicked || shared.is_shutting_down();
-                let (parts, mut body) = resp.into_inner().into_parts();
-                if let Some(bytes) = body.take_whole() {
-                    c.conn.respond_whole(&parts, &bytes, close);
-                } else if c.send_stream(&parts, body, close).await.is_err() {
-                    return;
-                }
-            }
-            Next::Read(wait) => {
-                if c.flush().await.is_err() {
-                    return;
-                }
-                let timeout = match wait {
-                    Wait::Idle => config.idle_timeout,
-                    Wait::Head(since) => config.header_read_timeout.saturating_sub(since.elapsed()),
-                    Wait::Body => config.body_read_timeout,
-                };
-                if timeout.is_zero() {
-                    c.conn.timed_out();
-                    continue;
-                }
-                let idle = c.conn.is_idle();
-                if idle && !guard.set_idle(true) {
-                    return; // shutting down, and nothing is under way here
-                }
-                let read = c.io.read(c.conn.read_buf(), timeout).await;
-                if idle {
-                    guard.set_idle(false);
-                }
-                match read {
-                    Ok(n) => c.conn.filled(n),
-                    Err(e) if is_timeout(&e) => c.conn.timed_out(),
-                    Err(_) => return,
-                }
-            }
-            Next::Close => {
-                if c.flush().await.is_ok() && c.conn.should_linger() {
-                    c.io.shutdown_write();
-                    linger(c.io).await;
-                }
-                return;
-            }
-        }
+///
+/// An idle connection holds this future whole, and a future is as large as the most it holds across
+/// one wait: so each turn of the loop (serve a request, read, close) is a future of its own, of
+/// which the connection holds only the one under way, and a pending handler's and a streamed body's
+/// state are boxed when they are entered (few requests need them).
+// Not an `async fn`: that would keep its argument beside the copy it moves into its body.
+#[allow(clippy::manual_async_fn)]
+pub fn serve_connection<T: Transport, H: Handler>(
+    mut accepted: Accepted<T>,
+    handler: &H,
+) -> impl Future<Output = ()> {
+    async move {
+        // Captured whole, not field by field, so that its guard leaves the registry before the
+        // stream closes (a descriptor number reused at once must not be mistaken for this one).
+        let accepted = &mut accepted;
+        let shared = accepted.guard.shared();
+        let config = &shared.config;
+        let peer = config.peer_addr.then(|| accepted.guard.peer_addr()).flatten();
+        let mut c = Connection {
+            io: &mut accepted.stream,
+            conn: Conn::new(config.limits()),
+            config,
+            rt: shared.runtime,
+            guard: &accepted.guard,
+            peer,
+        };
+        while c.turn(handler).await.is_continue() {}
     }
 }
 
@@ -147,6 +135,36 @@ struct Connection<'a, T> {
     conn: Conn,
     config: &'a Config,
     rt: &'static dyn Runtime,
+    guard: &'a ConnGuard,
+    peer: Option<SocketAddr>,
+}
+
+/// One turn of the connection loop, as [`Connection::turn`] chose it.
+enum Turn<S, R, C> {
+    Serve(S),
+    Read(R),
+    Close(C),
+}
+
+impl<S, R, C> Future for Turn<S, R, C>
+where
+    S: Future<Output = ControlFlow<()>>,
+    R: Future<Output = ControlFlow<()>>,
+    C: Future<Output = ControlFlow<()>>,
+{
+    type Output = ControlFlow<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ControlFlow<()>> {
+        // SAFETY: each variant's future is structurally pinned: never moved out, and `Turn` has no
+        // `Drop` or `Unpin` impl that could move it.
+        unsafe {
+            match self.get_unchecked_mut() {
+                Turn::Serve(f) => Pin::new_unchecked(f).poll(cx),
+                Turn::Read(f) => Pin::new_unchecked(f).poll(cx),
+                Turn::Close(f) => Pin::new_unchecked(f).poll(cx),
+            }
+        }
+    }
 }
 
 /// What a pending handler or response body lets the loop do.
@@ -161,14 +179,96 @@ enum Step<T> {
 }
 
 impl<T: Transport> Connection<'_, T> {
+    /// What the connection does next: serve the request the engine has, read, or close.
+    /// `Continue` while the connection stays open.
+    fn turn<'s, H: Handler>(&'s mut self, handler: &'s H) -> impl Future<Output = ControlFlow<()>> + 's {
+        match self.conn.advance() {
+            Next::Request(mut req) => {
+                if let Some(addr) = self.peer {
+                    req.extensions_mut().insert(PeerAddr(addr));
+                }
+                let call = respond(handler, req, self.rt);
+                Turn::Serve(self.serve(call))
+            }
+            Next::Read(wait) => Turn::Read(self.read_next(wait)),
+            Next::Close => Turn::Close(self.close()),
+        }
+    }
+
+    async fn serve<F: Future<Output = (Response, bool)>>(&mut self, call: F) -> ControlFlow<()> {
+        // The common case costs no more than a function call: a handler that is ready at once and a
+        // whole body never enter `drive` or `stream_body`.
+        let mut call = pin!(call);
+        let (resp, panicked) =
+            if let Poll::Ready(out) = poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await {
+                out
+            } else {
+                match Box::pin(self.drive(call, false)).await {
+                    Ok(out) => out,
+                    Err(_) => return ControlFlow::Break(()),
+                }
+            };
+        let close = panicked || self.guard.shared().is_shutting_down();
+        let (parts, mut body) = resp.into_inner().into_parts();
+        if let Some(bytes) = body.take_whole() {
+            self.conn.respond_whole(&parts, &bytes, close);
+        } else if Box::pin(self.send_stream(parts, body, close)).await.is_err() {
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Writes what is batched, then reads with the timeout `wait` calls for.
+    async fn read_next(&mut self, wait: Wait) -> ControlFlow<()> {
+        if self.flush().await.is_err() {
+            return ControlFlow::Break(());
+        }
+        let config = self.config;
+        let timeout = match wait {
+            Wait::Idle => config.idle_timeout,
+            Wait::Head(since) => config.header_read_timeout.saturating_sub(since.elapsed()),
+            Wait::Body => config.body_read_timeout,
+        };
+        if timeout.is_zero() {
+            self.conn.timed_out();
+            return ControlFlow::Continue(());
+        }
+        let idle = self.conn.is_idle();
+        if idle && !self.guard.set_idle(true) {
+            return ControlFlow::Break(()); // shutting down, and nothing is under way here
+        }
+        let read = if idle && T::READINESS {
+            self.read_idle(timeout).await
+        } else {
+            self.io.read(self.conn.read_buf(), timeout).await
+        };
+        if idle {
+            self.guard.set_idle(false);
+        }
+        match read {
+            Ok(n) => self.conn.filled(n),
+            Err(e) if is_timeout(&e) => self.conn.timed_out(),
+            Err(_) => return ControlFlow::Break(()),
+        }
+        ControlFlow::Continue(())
+    }
+
+    async fn close(&mut self) -> ControlFlow<()> {
+        if self.flush().await.is_ok() && self.conn.should_linger() {
+            self.io.shutdown_write();
+            linger(self.io).await;
+        }
+        ControlFlow::Break(())
+    }
+
     /// Answers with a streamed body, frame by frame.
     async fn send_stream(
         &mut self,
-        parts: &http::response::Parts,
+        parts: http::response::Parts,
         mut body: Body,
         close: bool,
     ) -> io::Result<()> {
-        if !self.conn.respond_head(parts, body.size_hint().exact(), close) {
+        if !self.conn.respond_head(&parts, body.size_hint().exact(), close) {
             return Ok(()); // no body to send (`HEAD`, `204`, `304`, an error answer): the producer is dropped
         }
         self.stream_body(&mut body).await
@@ -287,6 +387,21 @@ impl<T: Transport> Connection<'_, T> {
             self.conn.read_cancelled();
         }
         outcome
+    }
+
+    /// Waits for the next request holding no buffers: the first read usually finds nothing (the
+    /// client is still reading the last response), and each wait after that holds none.
+    async fn read_idle(&mut self, timeout: Duration) -> io::Result<usize> {
+        loop {
+            match self.io.try_read(self.conn.read_buf()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.conn.read_cancelled();
+                    self.conn.release_buffers();
+                    self.io.readable(timeout).await?;
+                }
+                read => return read,
+            }
+        }
     }
 
     async fn flush(&mut self) -> io::Result<()> {

@@ -75,9 +75,16 @@ impl BoxHandler {
     }
 }
 
+impl BoxHandler {
+    /// The handler's future, boxed.
+    pub(crate) fn call_boxed(&self, req: Request) -> BoxFuture<'_, Response> {
+        self.0.call_boxed(req)
+    }
+}
+
 impl Handler for BoxHandler {
     fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
-        self.0.call_boxed(req)
+        self.call_boxed(req)
     }
 }
 
@@ -96,14 +103,38 @@ impl<H: Handler> DynHandler for H {
 ///
 /// Returns the response and whether the handler panicked (the caller then closes the connection, since a
 /// half-run handler may have left shared state odd, as Go's `net/http` also does).
-pub async fn respond<H: Handler>(handler: &H, req: Request, rt: &'static dyn Runtime) -> (Response, bool) {
+pub fn respond<H: Handler>(
+    handler: &H,
+    req: Request,
+    rt: &'static dyn Runtime,
+) -> Respond<impl Future<Output = Response> + Send> {
     let call = runtime::enter(rt, || catch_unwind(AssertUnwindSafe(|| handler.call(req))));
-    match call {
-        Ok(fut) => match (Guarded { fut, rt }).await {
-            Ok(resp) => (resp, false),
-            Err(Panicked) => (Response::internal_error(), true),
-        },
-        Err(_) => (Response::internal_error(), true),
+    Respond {
+        call: call.ok().map(|fut| Guarded { fut, rt }),
+    }
+}
+
+/// The future [`respond`] returns: as small as the handler's own future, since every connection
+/// holds one in its state.
+pub struct Respond<F> {
+    /// `None`: the handler panicked before returning its future.
+    call: Option<Guarded<F>>,
+}
+
+impl<F: Future<Output = Response>> Future for Respond<F> {
+    type Output = (Response, bool);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `call` is structurally pinned: never moved out, and `Respond` has no `Drop` or
+        // `Unpin` impl that could move it.
+        let call = unsafe { self.map_unchecked_mut(|this| &mut this.call) }.as_pin_mut();
+        match call {
+            None => Poll::Ready((Response::internal_error(), true)),
+            Some(call) => call.poll(cx).map(|out| match out {
+                Ok(resp) => (resp, false),
+                Err(Panicked) => (Response::internal_error(), true),
+            }),
+        }
     }
 }
 

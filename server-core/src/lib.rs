@@ -95,7 +95,7 @@ pub mod conformance;
 
 pub use body::{Body, BodyError, BoxError, Disconnected, Sender};
 pub use config::Config;
-pub use deadline::{Deadline, Timer};
+pub use deadline::{Deadline, Limit, Timer};
 pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
 pub use handler::{BoxFuture, BoxHandler, Handler, Panicked, guarded, respond};
 pub use message::{PeerAddr, Request, Response};

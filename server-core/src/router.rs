@@ -6,7 +6,7 @@ use std::future::Future;
 
 use http::{HeaderValue, Method, StatusCode, header};
 
-use crate::{BoxHandler, Handler, Request, Response};
+use crate::{BoxFuture, BoxHandler, Handler, Request, Response};
 
 /// Routes requests to handlers by exact path and method.
 ///
@@ -87,13 +87,13 @@ enum Route<'a> {
 
 impl Handler for Router {
     fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
-        let found = self.lookup(req.method(), req.uri().path());
-        async move {
-            match found {
-                Route::Found(handler) => handler.call(req).await,
-                Route::Refused(resp) => resp,
-            }
-        }
+        // One boxed future whatever the route (a refusal is boxed too, rarely): every connection
+        // holds the router's future in its state, so it is kept to two words.
+        let routed: BoxFuture<'_, Response> = match self.lookup(req.method(), req.uri().path()) {
+            Route::Found(handler) => handler.call_boxed(req),
+            Route::Refused(resp) => Box::pin(std::future::ready(resp)),
+        };
+        routed
     }
 }
 

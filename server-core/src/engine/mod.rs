@@ -516,6 +516,17 @@ impl Conn {
         matches!(self.state, State::Head(None)) && self.input.is_empty() && self.output.is_empty()
     }
 
+    /// Frees the read and write buffers if nothing is in them (the next read allocates afresh), so
+    /// that a connection between requests holds only its protocol state.
+    pub fn release_buffers(&mut self) {
+        if self.input.is_empty() {
+            self.input = BytesMut::new();
+        }
+        if self.output.is_empty() {
+            self.output = Vec::new();
+        }
+    }
+
     /// Whether the connection is closing after an error answer while the peer may still be sending;
     /// see [`Next::Close`].
     pub fn should_linger(&self) -> bool {

@@ -426,3 +426,33 @@ fn fuzz_seeds_and_regressions_replay() {
         );
     }
 }
+
+#[test]
+fn an_idle_connection_releases_its_buffers_and_a_busy_one_keeps_them() {
+    let mut conn = Conn::new(limits());
+    feed(
+        &mut conn,
+        b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n",
+    );
+    let Next::Request(_) = conn.advance() else {
+        panic!("the first request is complete")
+    };
+    conn.respond(fixed_response("a"), false);
+    conn.release_buffers();
+    assert!(conn.buffered() > 0, "half a request is buffered: kept");
+    assert!(!conn.output().is_empty(), "the answer is not written yet: kept");
+    conn.written();
+    feed(&mut conn, b"Host: x\r\n\r\n");
+    let Next::Request(_) = conn.advance() else {
+        panic!("the second request is complete")
+    };
+    conn.respond(fixed_response("b"), false);
+    conn.written();
+    assert!(matches!(conn.advance(), Next::Read(Wait::Idle)));
+    conn.release_buffers();
+    assert_eq!(conn.buffered(), 0);
+    assert_eq!(conn.output.capacity(), 0);
+    // The next request reads into a fresh buffer.
+    feed(&mut conn, b"GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(matches!(conn.advance(), Next::Request(_)));
+}
