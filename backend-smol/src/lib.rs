@@ -41,6 +41,8 @@ pub use smol_backend::Smol;
 pub struct AsyncIo {
     stream: Async<TcpStream>,
     deadline: Deadline<IoTimer>,
+    /// The last [`try_read`](Transport::try_read) found nothing.
+    would_block: bool,
 }
 
 impl AsyncIo {
@@ -49,6 +51,7 @@ impl AsyncIo {
         AsyncIo {
             stream,
             deadline: Deadline::default(),
+            would_block: false,
         }
     }
 }
@@ -77,15 +80,22 @@ impl Transport for AsyncIo {
     const READINESS: bool = true;
 
     fn readable(&mut self, timeout: Duration) -> impl Future<Output = io::Result<()>> {
-        // Polled rather than `readable()`, whose future carries a registration of its own.
-        let stream = &self.stream;
-        self.deadline
-            .limit(timeout, std::future::poll_fn(|cx| stream.poll_readable(cx)))
+        // async-io learns readiness only from its reactor, so until a read has found nothing the
+        // answer is "try": a request that is already there costs one `read`, as in `Async::read`.
+        // (Polled rather than `readable()`, whose future carries a registration of its own.)
+        let (stream, try_first) = (&self.stream, !self.would_block);
+        let ready = std::future::poll_fn(move |cx| match try_first {
+            true => std::task::Poll::Ready(Ok(())),
+            false => stream.poll_readable(cx),
+        });
+        self.deadline.limit(timeout, ready)
     }
 
     fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         // The socket is non-blocking (`Async::new` made it so): `WouldBlock` when nothing is there.
-        self.stream.get_ref().read(buf)
+        let read = self.stream.get_ref().read(buf);
+        self.would_block = matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        read
     }
 }
 

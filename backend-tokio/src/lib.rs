@@ -30,7 +30,7 @@ use server_core::{
     Accepted, Backend, BoxFuture, Config, Deadline, Handler, Listener, Request, Response, Runtime,
     ServerHandle, Shared, Timer, Transport, accept_loop, respond, serve_connection,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 #[cfg(feature = "hyper")]
@@ -174,7 +174,15 @@ impl Transport for TokioIo {
     }
 
     fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.try_read(buf)
+        // `poll_read` rather than `try_read`: after a short read it marks the socket not ready, which
+        // spares the next call a `recv` that could only say `EAGAIN`. Its waker is replaced by
+        // `readable`'s before the task waits.
+        let mut buf = tokio::io::ReadBuf::new(buf);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match Pin::new(&mut self.stream).poll_read(&mut cx, &mut buf) {
+            Poll::Ready(read) => read.map(|()| buf.filled().len()),
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+        }
     }
 }
 

@@ -389,16 +389,24 @@ impl<T: Transport> Connection<'_, T> {
         outcome
     }
 
-    /// Waits for the next request holding no buffers: the first read usually finds nothing (the
-    /// client is still reading the last response), and each wait after that holds none.
+    /// Waits for the next request holding no buffers: they are given back as soon as the wait
+    /// turns out to be one (the readiness is not there at once).
     async fn read_idle(&mut self, timeout: Duration) -> io::Result<usize> {
         loop {
+            {
+                let Connection { io, conn, .. } = &mut *self;
+                let mut readable = pin!(io.readable(timeout));
+                poll_fn(|cx| {
+                    let ready = readable.as_mut().poll(cx);
+                    if ready.is_pending() {
+                        conn.release_buffers();
+                    }
+                    ready
+                })
+                .await?;
+            }
             match self.io.try_read(self.conn.read_buf()) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.conn.read_cancelled();
-                    self.conn.release_buffers();
-                    self.io.readable(timeout).await?;
-                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.conn.read_cancelled(),
                 read => return read,
             }
         }

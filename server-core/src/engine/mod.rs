@@ -21,6 +21,7 @@ mod encode;
 pub mod fuzz;
 mod head;
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -94,6 +95,16 @@ pub enum Pump {
 
 /// Smallest free space offered for a read; the buffer grows (doubling) as a head or body needs.
 const READ_CHUNK: usize = 1024;
+/// Room for a typical response head.
+const HEAD_ROOM: usize = 256;
+/// Largest buffer an idle connection leaves on its thread for the next one (larger ones are freed).
+const SPARE_MAX: usize = 4 * 1024;
+
+thread_local! {
+    /// The buffers last released on this thread ([`Conn::release_buffers`]).
+    static SPARE_INPUT: Cell<BytesMut> = Cell::new(BytesMut::new());
+    static SPARE_OUTPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
 /// Largest single read while receiving a big body.
 const MAX_READ: usize = 64 * 1024;
 /// Most body bytes read and discarded after the response when the handler left its request body
@@ -215,6 +226,9 @@ impl Conn {
             },
             Incoming::Done => READ_CHUNK,
         };
+        if self.input.capacity() == 0 {
+            self.input = SPARE_INPUT.take();
+        }
         if self.input.capacity() - self.input.len() < want {
             self.input.reserve(want.max(self.input.len()));
         }
@@ -366,6 +380,11 @@ impl Conn {
 
     /// [`respond`](Self::respond) with the response already taken apart.
     pub fn respond_whole(&mut self, parts: &http::response::Parts, body: &[u8], close: bool) {
+        if self.output.capacity() == 0 {
+            self.output = SPARE_OUTPUT.take();
+        }
+        // Once, rather than growing a fresh buffer field by field.
+        self.output.reserve(HEAD_ROOM + body.len());
         if self.respond_head(parts, Some(body.len() as u64), close) {
             self.output.extend_from_slice(body);
             self.finish();
@@ -518,12 +537,22 @@ impl Conn {
 
     /// Frees the read and write buffers if nothing is in them (the next read allocates afresh), so
     /// that a connection between requests holds only its protocol state.
+    ///
+    /// The last buffers released on each thread are kept for the next connection there to take, so
+    /// that a busy server, whose connections are idle between every two requests, does not pay an
+    /// allocation and a free per request for it.
     pub fn release_buffers(&mut self) {
-        if self.input.is_empty() {
-            self.input = BytesMut::new();
+        if self.input.is_empty() && self.input.capacity() > 0 {
+            let input = std::mem::take(&mut self.input);
+            if input.capacity() <= SPARE_MAX {
+                SPARE_INPUT.set(input);
+            }
         }
-        if self.output.is_empty() {
-            self.output = Vec::new();
+        if self.output.is_empty() && self.output.capacity() > 0 {
+            let output = std::mem::take(&mut self.output);
+            if output.capacity() <= SPARE_MAX {
+                SPARE_OUTPUT.set(output);
+            }
         }
     }
 
