@@ -26,6 +26,8 @@ backend.
 """
 import argparse, json, os, re, resource, sqlite3, subprocess, sys, tempfile, threading, time
 
+from instructions import wait_addr  # the same `listening on` line
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVE = os.path.join(HERE, "..", "target", "release", "serve")
 NOT_JUDGED = {"tokio-blocking-pool"}
@@ -114,12 +116,12 @@ def window_p99s(db):
 def start_server(serve, backend):
     srv = subprocess.Popen(["taskset", "-c", "0", serve, "--backend", backend, "--addr", "127.0.0.1:0"],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = srv.stdout.readline()
-    addr = re.search(r"listening on (\S+)", line)
-    if not addr:
+    try:
+        host, port = wait_addr(srv)
+    except RuntimeError as e:
         srv.kill()
-        raise RuntimeError(f"{backend}: serve did not start ({line.strip()!r})")
-    return srv, addr.group(1)
+        raise RuntimeError(f"{backend}: {e}") from None
+    return srv, f"{host}:{port}"
 
 
 def one_run(serve, oha_bin, backend, seconds):

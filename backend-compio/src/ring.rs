@@ -122,7 +122,7 @@ impl Ring {
     /// Waits until received bytes (or the end of the stream) are there to take, receiving into the
     /// ring if `want` is small.
     async fn wait_received(&mut self, want: usize, timeout: Duration) -> io::Result<()> {
-        if self.taken < self.received.bytes().len() || self.ended {
+        if self.can_take() {
             return Ok(());
         }
         // All handed over: give a pooled buffer back to the ring before waiting.
@@ -136,6 +136,11 @@ impl Ring {
                 return Ok(());
             }
         }
+    }
+
+    /// Whether a read would return at once: received bytes not yet taken, or the end of the stream.
+    fn can_take(&self) -> bool {
+        self.taken < self.received.bytes().len() || self.ended
     }
 
     /// Copies received bytes into `buf`: how many (0 at the end of the stream).
@@ -246,7 +251,7 @@ impl Transport for Ring {
     }
 
     fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.taken == self.received.bytes().len() && !self.ended {
+        if !self.can_take() {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         Ok(self.take(buf))

@@ -120,8 +120,6 @@ pub fn serve_connection<T: Transport, H: Handler>(
         let mut c = Connection {
             io: &mut accepted.stream,
             conn: Conn::new(config.limits()),
-            config,
-            rt: shared.runtime,
             guard: &accepted.guard,
             peer,
         };
@@ -133,10 +131,18 @@ pub fn serve_connection<T: Transport, H: Handler>(
 struct Connection<'a, T> {
     io: &'a mut T,
     conn: Conn,
-    config: &'a Config,
-    rt: &'static dyn Runtime,
     guard: &'a ConnGuard,
     peer: Option<SocketAddr>,
+}
+
+impl<'a, T> Connection<'a, T> {
+    fn config(&self) -> &'a Config {
+        &self.guard.shared().config
+    }
+
+    fn rt(&self) -> &'static dyn Runtime {
+        self.guard.shared().runtime
+    }
 }
 
 /// One turn of the connection loop, as [`Connection::turn`] chose it.
@@ -187,7 +193,7 @@ impl<T: Transport> Connection<'_, T> {
                 if let Some(addr) = self.peer {
                     req.extensions_mut().insert(PeerAddr(addr));
                 }
-                let call = respond(handler, req, self.rt);
+                let call = respond(handler, req, self.rt());
                 Turn::Serve(self.serve(call))
             }
             Next::Read(wait) => Turn::Read(self.read_next(wait)),
@@ -223,7 +229,7 @@ impl<T: Transport> Connection<'_, T> {
         if self.flush().await.is_err() {
             return ControlFlow::Break(());
         }
-        let config = self.config;
+        let config = self.config();
         let timeout = match wait {
             Wait::Idle => config.idle_timeout,
             Wait::Head(since) => config.header_read_timeout.saturating_sub(since.elapsed()),
@@ -276,7 +282,7 @@ impl<T: Transport> Connection<'_, T> {
 
     async fn stream_body(&mut self, body: &mut Body) -> io::Result<()> {
         loop {
-            let rt = self.rt;
+            let rt = self.rt();
             let next = pin!(guarded(rt, poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx))));
             let frame = match self.drive(next, true).await? {
                 Ok(Some(Ok(frame))) => frame,
@@ -318,7 +324,7 @@ impl<T: Transport> Connection<'_, T> {
                     return Err(io::ErrorKind::InvalidData.into());
                 }
                 self.flush().await?;
-                self.io.write_all(&data, self.config.write_timeout).await?;
+                self.io.write_all(&data, self.config().write_timeout).await?;
                 self.conn.sent_data(data.len());
             }
         }
@@ -346,7 +352,7 @@ impl<T: Transport> Connection<'_, T> {
                     Pump::Fed | Pump::Idle => {}
                     Pump::Read => {
                         self.flush().await?; // `100 Continue`
-                        let timeout = self.config.body_read_timeout;
+                        let timeout = self.config().body_read_timeout;
                         match self.read_beside(fut.as_mut(), timeout).await {
                             Ok(Ok(n)) => self.conn.filled(n),
                             Ok(Err(e)) if is_timeout(&e) => self.conn.timed_out(),
@@ -355,7 +361,7 @@ impl<T: Transport> Connection<'_, T> {
                         }
                     }
                 },
-                Step::Watch => match self.read_beside(fut.as_mut(), self.config.idle_timeout).await {
+                Step::Watch => match self.read_beside(fut.as_mut(), self.config().idle_timeout).await {
                     Ok(Ok(0)) => return Err(io::ErrorKind::ConnectionAborted.into()),
                     Ok(Ok(n)) => self.conn.filled(n),
                     Ok(Err(e)) if is_timeout(&e) => {}
@@ -417,7 +423,7 @@ impl<T: Transport> Connection<'_, T> {
             return Ok(());
         }
         self.io
-            .write_all(self.conn.output(), self.config.write_timeout)
+            .write_all(self.conn.output(), self.config().write_timeout)
             .await?;
         self.conn.written();
         Ok(())
