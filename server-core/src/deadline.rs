@@ -5,8 +5,9 @@
 //! request (async-io's `Timer` notifies its reactor on every insert). [`Deadline`] keeps one timer per
 //! connection and moves only an `Instant` per read: as long as the timer is armed no later than the
 //! current deadline, it is left alone; when it fires early (the deadline has moved on since), it is
-//! re-armed once. So the steady state costs one clock read per read, and the timer is touched about
-//! once per timeout period instead of once per request (the idea of netty's `IdleStateHandler`).
+//! re-armed once. So the steady state costs one clock read per wait (none for an operation that
+//! completes when first polled, as most writes do), and the timer is touched about once per timeout
+//! period instead of once per request (the idea of netty's `IdleStateHandler`).
 
 use std::future::Future;
 use std::io;
@@ -39,15 +40,16 @@ impl<T: Timer> Default for Deadline<T> {
 }
 
 impl<T: Timer> Deadline<T> {
-    /// Runs `op`, giving up with an error of kind `TimedOut` if it has not completed within `timeout`.
+    /// Runs `op`, giving up with an error of kind `TimedOut` if it has not completed within `timeout`
+    /// (counted from when it first has to wait).
     pub fn limit<R, F: Future<Output = io::Result<R>>>(
         &mut self,
         timeout: Duration,
         op: F,
     ) -> Limit<'_, T, F> {
         Limit {
-            deadline: Instant::now() + timeout,
             timer: self,
+            deadline: When::After(timeout),
             op,
         }
     }
@@ -58,8 +60,14 @@ impl<T: Timer> Deadline<T> {
 /// idle connection holds one.
 pub struct Limit<'a, T, F> {
     timer: &'a mut Deadline<T>,
-    deadline: Instant,
+    deadline: When,
     op: F,
+}
+
+/// A deadline that is read off the clock only once the operation has to wait.
+enum When {
+    After(Duration),
+    At(Instant),
 }
 
 impl<T: Timer, R, F: Future<Output = io::Result<R>>> Future for Limit<'_, T, F> {
@@ -72,7 +80,15 @@ impl<T: Timer, R, F: Future<Output = io::Result<R>>> Future for Limit<'_, T, F> 
         if let Poll::Ready(out) = unsafe { Pin::new_unchecked(&mut this.op) }.poll(cx) {
             return Poll::Ready(out);
         }
-        let (state, deadline) = (&mut *this.timer, this.deadline);
+        let deadline = match this.deadline {
+            When::At(at) => at,
+            When::After(timeout) => {
+                let at = Instant::now() + timeout;
+                this.deadline = When::At(at);
+                at
+            }
+        };
+        let state = &mut *this.timer;
         loop {
             if state.armed.is_none_or(|at| at > deadline) {
                 match &mut state.timer {

@@ -218,6 +218,7 @@ impl<T: Transport> Connection<'_, T> {
         let (parts, mut body) = resp.into_inner().into_parts();
         if let Some(bytes) = body.take_whole() {
             self.conn.respond_whole(&parts, &bytes, close);
+            crate::message::recycle_headers(parts.headers);
         } else if Box::pin(self.send_stream(parts, body, close)).await.is_err() {
             return ControlFlow::Break(());
         }

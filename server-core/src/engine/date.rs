@@ -1,7 +1,7 @@
 //! The `Date` header value, formatted at most once a second per thread.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` is 29 bytes.
 const DATE_LEN: usize = 29;
@@ -17,14 +17,34 @@ thread_local! {
 
 /// Appends the current IMF-fixdate to `out`.
 pub(crate) fn append(out: &mut Vec<u8>) {
-    let now = SystemTime::now();
-    let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let second = unix_second();
     CACHED.with_borrow_mut(|cached| {
         if cached.second != second {
-            let text = httpdate::fmt_http_date(now);
+            let text = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(second));
             cached.text.copy_from_slice(&text.as_bytes()[..DATE_LEN]);
             cached.second = second;
         }
         out.extend_from_slice(&cached.text);
     });
+}
+
+/// The wall clock's second. On Linux from the coarse clock, which is read without a time-stamp
+/// counter (8 ns here against 45 for the precise one, once per response): it lags by at most a
+/// scheduler tick, nothing to a one-second date.
+#[cfg(target_os = "linux")]
+fn unix_second() -> u64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec; the call only writes it.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut now) };
+    now.tv_sec as u64
+}
+
+#[cfg(not(target_os = "linux"))]
+fn unix_second() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

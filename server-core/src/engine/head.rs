@@ -1,6 +1,7 @@
 //! Parsing a request head: request line and header fields, with every validation that keeps a
 //! request unambiguous (no smuggling) and bounded.
 
+use std::cell::Cell;
 use std::mem::MaybeUninit;
 
 use bytes::BytesMut;
@@ -40,13 +41,21 @@ pub(crate) struct Head {
 /// request with more fields than this is scanned again with slots on the heap.
 const STACK_SLOTS: usize = 24;
 
-/// What scanning the head found, as offsets into the buffer.
+/// A head's field names, each with where its value is in the buffer.
+type Names = Vec<(HeaderName, (usize, usize))>;
+
+thread_local! {
+    /// Every request needs a list of its field names until the head is frozen: one per thread is
+    /// reused rather than one allocated per request.
+    static NAMES: Cell<Names> = const { Cell::new(Vec::new()) };
+}
+
+/// What scanning the head found (its field names aside), as offsets into the buffer.
 struct Scanned {
     len: usize,
     method: Method,
     path: (usize, usize),
     version: Version,
-    names: Vec<(HeaderName, (usize, usize))>,
     fields: Fields,
 }
 
@@ -54,11 +63,17 @@ struct Scanned {
 pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>, StatusCode> {
     let max_headers = limits.max_headers.min(HEADER_CAP);
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_SLOTS];
-    let scanned = match scan(buf, limits, &mut slots[..max_headers.min(STACK_SLOTS)]) {
+    let mut names = NAMES.take();
+    let scanned = match scan(
+        buf,
+        limits,
+        &mut slots[..max_headers.min(STACK_SLOTS)],
+        &mut names,
+    ) {
         Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE) if max_headers > STACK_SLOTS => {
             let mut slots = Vec::new();
             slots.resize_with(max_headers, MaybeUninit::uninit);
-            scan(buf, limits, &mut slots)?
+            scan(buf, limits, &mut slots, &mut names)?
         }
         scanned => scanned?,
     };
@@ -67,7 +82,6 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
         method,
         path,
         version,
-        names,
         fields,
     }) = scanned
     else {
@@ -78,10 +92,11 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
     let slice = |(at, n): (usize, usize)| head.slice(at..at + n);
     let uri = Uri::from_maybe_shared(slice(path)).map_err(|_| StatusCode::BAD_REQUEST)?;
     let mut headers = HeaderMap::with_capacity(names.len());
-    for (name, at) in names {
+    for (name, at) in names.drain(..) {
         let value = HeaderValue::from_maybe_shared(slice(at)).map_err(|_| StatusCode::BAD_REQUEST)?;
         headers.append(name, value);
     }
+    NAMES.set(names);
 
     if version == Version::HTTP_11 && fields.hosts != 1 || fields.hosts > 1 {
         return Err(StatusCode::BAD_REQUEST);
@@ -111,11 +126,13 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
     }))
 }
 
-/// Scans a head with room for `slots.len()` header fields. `Ok(None)`: not complete yet.
+/// Scans a head with room for `slots.len()` header fields, its field names into `names`.
+/// `Ok(None)`: not complete yet.
 fn scan<'b>(
     buf: &'b [u8],
     limits: &Limits,
     slots: &mut [MaybeUninit<httparse::Header<'b>>],
+    names: &mut Names,
 ) -> Result<Option<Scanned>, StatusCode> {
     // Only the bytes a head may span: an error past the limit is the limit's 431, whether the bytes
     // arrived at once or one by one (found by fuzzing: a long malformed field gave 400 or 431).
@@ -156,7 +173,7 @@ fn scan<'b>(
     };
 
     let mut fields = Fields::default();
-    let mut names = Vec::with_capacity(req.headers.len());
+    names.clear();
     for h in req.headers.iter() {
         let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
         fields.note(&name, h.value)?;
@@ -167,7 +184,6 @@ fn scan<'b>(
         method,
         path,
         version,
-        names,
         fields,
     }))
 }

@@ -112,7 +112,9 @@ const MAX_READ: usize = 64 * 1024;
 const DRAIN_MAX: u64 = 256 * 1024;
 
 enum State {
-    /// Waiting for, or parsing, a request head. `Instant`: when it began, if it has.
+    /// Waiting for, or parsing, a request head. `Instant`: since when the header-read timeout runs:
+    /// the connection's start, or when a head was first found incomplete (taken then, not per read,
+    /// so that a request whose head comes whole costs no clock read).
     Head(Option<Instant>),
     /// A request is with the handler; the next call must be `respond` or `respond_head`.
     Handling,
@@ -244,8 +246,6 @@ impl Conn {
         self.input.truncate(self.read_from + n);
         if n == 0 {
             self.eof = true;
-        } else if let State::Head(since @ None) = &mut self.state {
-            *since = Some(Instant::now());
         }
     }
 
@@ -275,10 +275,13 @@ impl Conn {
                     (Some(at), false) => Next::Read(Wait::Head(at)),
                 };
             }
-            let since = since.unwrap_or_else(Instant::now);
             return match head::parse(&mut self.input, &self.limits) {
                 Ok(None) if self.eof => self.close(),
-                Ok(None) => Next::Read(Wait::Head(since)),
+                Ok(None) => {
+                    let since = since.unwrap_or_else(Instant::now);
+                    self.state = State::Head(Some(since));
+                    Next::Read(Wait::Head(since))
+                }
                 Ok(Some(head)) => Next::Request(self.start(head)),
                 Err(status) => self.fail(status),
             };
@@ -603,7 +606,7 @@ impl Conn {
         } else if self.body_streaming() {
             State::Draining(DRAIN_MAX)
         } else {
-            State::Head((!self.input.is_empty()).then(Instant::now))
+            State::Head(None)
         };
     }
 
@@ -612,7 +615,7 @@ impl Conn {
     fn drain(&mut self) -> Option<Next> {
         loop {
             let Incoming::Streaming(s) = &mut self.incoming else {
-                self.state = State::Head((!self.input.is_empty()).then(Instant::now));
+                self.state = State::Head(None);
                 return None;
             };
             if s.continue_pending {
