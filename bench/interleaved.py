@@ -12,13 +12,14 @@ SERVE = os.path.join(HERE, "..", "target", "release", "serve")
 
 def run(servers, tool, path, conns, dur, rounds):
     """Measures each of `servers` (name -> command that ends where measure.py appends the address) once per
-    round for `rounds` rounds; returns name -> its runs, in measure.py's form."""
+    round for `rounds` rounds; returns name -> its runs in round order, in measure.py's form."""
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     measure.SERVERS.update(servers)
     rows = {name: [] for name in servers}
-    for _ in range(rounds):
-        for name in servers:
+    for r in range(rounds):
+        # Every other round in reverse, so that going first or last in a round favours no one.
+        for name in list(servers)[:: 1 if r % 2 == 0 else -1]:
             rows[name] += measure.measure(name, tool, path, conns, dur, 1)
     return rows
 

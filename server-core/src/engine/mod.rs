@@ -379,6 +379,7 @@ impl Conn {
         let (parts, mut body) = resp.into_inner().into_parts();
         let bytes = body.take_whole().expect("Conn::respond takes whole bodies only");
         self.respond_whole(&parts, &bytes, close);
+        crate::message::recycle_headers(parts.headers);
     }
 
     /// [`respond`](Self::respond) with the response already taken apart.
