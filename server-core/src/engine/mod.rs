@@ -93,8 +93,11 @@ pub enum Pump {
     Read,
 }
 
-/// Smallest free space offered for a read; the buffer grows (doubling) as a head or body needs.
-const READ_CHUNK: usize = 1024;
+/// Smallest free space offered for a read; the buffer grows (doubling) as a head or body needs,
+/// and a read that fills all its room gets twice the room next (a pipelining client has more
+/// ready). Small, since a request's head keeps its buffer alive while a handler holds the request:
+/// a connection whose handler waits holds this much for its head.
+const READ_CHUNK: usize = 512;
 /// Room for a typical response head.
 const HEAD_ROOM: usize = 256;
 /// Largest buffer an idle connection leaves on its thread for the next one (larger ones are freed).
@@ -178,6 +181,8 @@ pub struct Conn {
     state: State,
     input: BytesMut,
     read_from: usize,
+    /// The least room the next read between bodies is given; see [`READ_CHUNK`].
+    read_room: usize,
     output: Vec<u8>,
     eof: bool,
     linger: bool,
@@ -201,6 +206,7 @@ impl Conn {
             state: State::Head(Some(Instant::now())),
             input: BytesMut::new(),
             read_from: 0,
+            read_room: READ_CHUNK,
             output: Vec::new(),
             eof: false,
             linger: false,
@@ -226,7 +232,7 @@ impl Conn {
                     .clamp(READ_CHUNK, MAX_READ),
                 Decoder::Chunked(_) => MAX_READ / 4,
             },
-            Incoming::Done => READ_CHUNK,
+            Incoming::Done => self.read_room,
         };
         if self.input.capacity() == 0 {
             self.input = SPARE_INPUT.take();
@@ -243,6 +249,12 @@ impl Conn {
     /// Records that `n` bytes were read into [`read_buf`](Self::read_buf); `0` means the peer will
     /// send no more (EOF). Requests already received are still served.
     pub fn filled(&mut self, n: usize) {
+        let offered = self.input.len() - self.read_from;
+        self.read_room = if n == offered {
+            (2 * offered).min(MAX_READ)
+        } else {
+            READ_CHUNK
+        };
         self.input.truncate(self.read_from + n);
         if n == 0 {
             self.eof = true;

@@ -456,3 +456,29 @@ fn an_idle_connection_releases_its_buffers_and_a_busy_one_keeps_them() {
     feed(&mut conn, b"GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
     assert!(matches!(conn.advance(), Next::Request(_)));
 }
+
+#[test]
+fn a_read_that_fills_its_room_gets_twice_the_room_next() {
+    let mut conn = Conn::new(limits());
+    let first = conn.read_buf().len();
+    assert!(first >= READ_CHUNK);
+    let pipelined = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".repeat(first.div_ceil(28) + 1);
+    let buf = conn.read_buf();
+    let n = buf.len();
+    buf.copy_from_slice(&pipelined[..n]);
+    conn.filled(n);
+    assert!(conn.read_buf().len() >= 2 * n, "a full read doubles the next one's room");
+    conn.read_cancelled();
+    while let Next::Request(_) = conn.advance() {
+        conn.respond(fixed_response("a"), false);
+    }
+    conn.written();
+    let rest = &pipelined[n..];
+    let buf = conn.read_buf();
+    buf[..rest.len()].copy_from_slice(rest);
+    conn.filled(rest.len());
+    while let Next::Request(_) = conn.advance() {
+        conn.respond(fixed_response("a"), false);
+    }
+    assert_eq!(conn.read_room, READ_CHUNK, "a short read goes back to the least room");
+}
