@@ -459,26 +459,36 @@ fn an_idle_connection_releases_its_buffers_and_a_busy_one_keeps_them() {
 
 #[test]
 fn a_read_that_fills_its_room_gets_twice_the_room_next() {
+    const REQUEST: &[u8] = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
     let mut conn = Conn::new(limits());
-    let first = conn.read_buf().len();
-    assert!(first >= READ_CHUNK);
-    let pipelined = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".repeat(first.div_ceil(28) + 1);
-    let buf = conn.read_buf();
-    let n = buf.len();
-    buf.copy_from_slice(&pipelined[..n]);
-    conn.filled(n);
-    assert!(conn.read_buf().len() >= 2 * n, "a full read doubles the next one's room");
+    let room = conn.read_buf().len();
     conn.read_cancelled();
+    assert!(room >= READ_CHUNK);
+    let count = room / REQUEST.len() + 2;
+    let pipelined = REQUEST.repeat(count);
+
+    let buf = conn.read_buf();
+    assert_eq!(buf.len(), room);
+    buf.copy_from_slice(&pipelined[..room]);
+    conn.filled(room);
+    let mut served = 0;
     while let Next::Request(_) = conn.advance() {
         conn.respond(fixed_response("a"), false);
+        served += 1;
     }
     conn.written();
-    let rest = &pipelined[n..];
     let buf = conn.read_buf();
+    assert!(buf.len() >= 2 * room, "a full read doubles the next one's room");
+    let rest = &pipelined[room..];
     buf[..rest.len()].copy_from_slice(rest);
     conn.filled(rest.len());
     while let Next::Request(_) = conn.advance() {
         conn.respond(fixed_response("a"), false);
+        served += 1;
     }
-    assert_eq!(conn.read_room, READ_CHUNK, "a short read goes back to the least room");
+    assert_eq!(served, count, "every request arrived whole");
+    assert_eq!(
+        conn.read_room, READ_CHUNK,
+        "a short read goes back to the least room"
+    );
 }
