@@ -93,9 +93,9 @@ pub enum Pump {
     Read,
 }
 
-/// Smallest free space offered for a read; the buffer grows (doubling) as a head or body needs,
-/// and a read that fills all its room gets twice the room next (a pipelining client has more
-/// ready). Small, since a request's head keeps its buffer alive while a handler holds the request:
+/// Smallest free space offered for a read; the buffer grows (doubling) as a head or body needs, and
+/// a connection's reads between bodies get room for the most that came at once (twice that if it
+/// filled its room: a pipelining client has more ready), up to [`SPARE_MAX`]. Small, since a request's head keeps its buffer alive while a handler holds the request:
 /// a connection whose handler waits holds this much for its head.
 const READ_CHUNK: usize = 512;
 /// Room for a typical response head.
@@ -181,7 +181,7 @@ pub struct Conn {
     state: State,
     input: BytesMut,
     read_from: usize,
-    /// The least room the next read between bodies is given; see [`READ_CHUNK`].
+    /// The least room a read between bodies is given; see [`READ_CHUNK`].
     read_room: usize,
     output: Vec<u8>,
     eof: bool,
@@ -249,12 +249,17 @@ impl Conn {
     /// Records that `n` bytes were read into [`read_buf`](Self::read_buf); `0` means the peer will
     /// send no more (EOF). Requests already received are still served.
     pub fn filled(&mut self, n: usize) {
-        let offered = self.input.len() - self.read_from;
-        self.read_room = if n == offered {
-            (2 * offered).min(MAX_READ)
-        } else {
-            READ_CHUNK
-        };
+        if let Incoming::Done = self.incoming {
+            // Room for the most that came at once so far (twice the room if it all filled), so that a
+            // pipelining client's batch keeps coming in one read even into a fresh buffer.
+            let offered = self.input.len() - self.read_from;
+            let seen = if n == offered {
+                2 * offered
+            } else {
+                n.next_power_of_two()
+            };
+            self.read_room = self.read_room.max(seen).min(SPARE_MAX);
+        }
         self.input.truncate(self.read_from + n);
         if n == 0 {
             self.eof = true;
