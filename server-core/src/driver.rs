@@ -217,8 +217,7 @@ impl<T: Transport> Connection<'_, T> {
         let close = panicked || self.guard.shared().is_shutting_down();
         let (parts, mut body) = resp.into_inner().into_parts();
         if let Some(bytes) = body.take_whole() {
-            self.conn.respond_whole(&parts, &bytes, close);
-            crate::message::recycle_headers(parts.headers);
+            self.conn.respond_whole(parts, &bytes, close);
         } else if Box::pin(self.send_stream(parts, body, close)).await.is_err() {
             return ControlFlow::Break(());
         }

@@ -73,9 +73,7 @@ impl BoxHandler {
     pub fn new(handler: impl Handler) -> Self {
         BoxHandler(Box::new(handler))
     }
-}
 
-impl BoxHandler {
     /// The handler's future, boxed.
     pub(crate) fn call_boxed(&self, req: Request) -> BoxFuture<'_, Response> {
         self.0.call_boxed(req)

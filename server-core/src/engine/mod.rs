@@ -95,8 +95,9 @@ pub enum Pump {
 
 /// Smallest free space offered for a read; the buffer grows (doubling) as a head or body needs, and
 /// a connection's reads between bodies get room for the most that came at once (twice that if it
-/// filled its room: a pipelining client has more ready), up to [`SPARE_MAX`]. Small, since a request's head keeps its buffer alive while a handler holds the request:
-/// a connection whose handler waits holds this much for its head.
+/// filled its room: a pipelining client has more ready), up to [`SPARE_MAX`]. Small, since a
+/// request's head keeps its buffer alive while a handler holds the request: a connection whose
+/// handler waits holds this much for its head.
 const READ_CHUNK: usize = 512;
 /// Room for a typical response head.
 const HEAD_ROOM: usize = 256;
@@ -395,21 +396,22 @@ impl Conn {
     pub fn respond(&mut self, resp: Response, close: bool) {
         let (parts, mut body) = resp.into_inner().into_parts();
         let bytes = body.take_whole().expect("Conn::respond takes whole bodies only");
-        self.respond_whole(&parts, &bytes, close);
-        crate::message::recycle_headers(parts.headers);
+        self.respond_whole(parts, &bytes, close);
     }
 
-    /// [`respond`](Self::respond) with the response already taken apart.
-    pub fn respond_whole(&mut self, parts: &http::response::Parts, body: &[u8], close: bool) {
+    /// [`respond`](Self::respond) with the response already taken apart. Its header map, once
+    /// encoded, is kept for the next response made on this thread.
+    pub fn respond_whole(&mut self, parts: http::response::Parts, body: &[u8], close: bool) {
         if self.output.capacity() == 0 {
             self.output = SPARE_OUTPUT.take();
         }
         // Once, rather than growing a fresh buffer field by field.
         self.output.reserve(HEAD_ROOM + body.len());
-        if self.respond_head(parts, Some(body.len() as u64), close) {
+        if self.respond_head(&parts, Some(body.len() as u64), close) {
             self.output.extend_from_slice(body);
             self.finish();
         }
+        crate::message::recycle_headers(parts.headers);
     }
 
     /// Starts the answer to the request last returned by [`advance`](Self::advance): its head, framed
