@@ -9,6 +9,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use crate::Body;
 use crate::engine::status_has_body;
+use crate::runtime::{put_local, take_local};
 
 /// An HTTP request. Its body is whole when it arrived with the head, and otherwise streams from the
 /// connection as the handler reads it (see [`Body`]); [`Body::collect`] gathers it, within
@@ -150,7 +151,7 @@ impl Response {
     fn with_type(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Self {
         let mut r = http::Response::new(Body::full(body));
         *r.status_mut() = status;
-        let mut headers = SPARE_HEADERS.take().unwrap_or_default();
+        let mut headers = take_local(&SPARE_HEADERS).unwrap_or_default();
         headers.insert(header::CONTENT_TYPE, content_type);
         *r.headers_mut() = headers;
         Response(r)
@@ -173,7 +174,7 @@ pub(crate) fn recycle_headers(mut headers: HeaderMap) {
     let small = headers.capacity() <= SPARE_HEADERS_MAX && headers.len() <= SPARE_HEADERS_MAX;
     if headers.capacity() > 0 && small {
         headers.clear();
-        SPARE_HEADERS.set(Some(headers));
+        put_local(&SPARE_HEADERS, Some(headers));
     }
 }
 

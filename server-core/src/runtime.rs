@@ -21,6 +21,22 @@ pub trait Runtime: Send + Sync + 'static {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()>;
 }
 
+/// Takes a thread's cached value (see [`put_local`]).
+///
+/// Never inlined: a may coroutine moves to another thread at a blocking call, and code inlined into
+/// one function with such a call may reuse a thread-local's address from before it (as with
+/// `errno`: vendor/may/PATCH.md), so that two threads would share one cache.
+#[inline(never)]
+pub(crate) fn take_local<T: Default>(key: &'static std::thread::LocalKey<Cell<T>>) -> T {
+    key.take()
+}
+
+/// Puts a value into a thread's cache, as [`take_local`] takes it.
+#[inline(never)]
+pub(crate) fn put_local<T>(key: &'static std::thread::LocalKey<Cell<T>>, value: T) {
+    key.set(value);
+}
+
 thread_local! {
     static CURRENT: Cell<Option<&'static dyn Runtime>> = const { Cell::new(None) };
 }

@@ -9,6 +9,7 @@ use http::header::{self, HeaderName};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, Version};
 
 use super::Limits;
+use crate::runtime::{put_local, take_local};
 
 /// Header fields the parser has room for. `Config::max_headers` above this is capped to it.
 pub(crate) const HEADER_CAP: usize = 128;
@@ -63,7 +64,7 @@ struct Scanned {
 pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>, StatusCode> {
     let max_headers = limits.max_headers.min(HEADER_CAP);
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_SLOTS];
-    let mut names = NAMES.take();
+    let mut names = take_local(&NAMES);
     let scanned = match scan(
         buf,
         limits,
@@ -96,7 +97,7 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
         let value = HeaderValue::from_maybe_shared(slice(at)).map_err(|_| StatusCode::BAD_REQUEST)?;
         headers.append(name, value);
     }
-    NAMES.set(names);
+    put_local(&NAMES, names);
 
     if version == Version::HTTP_11 && fields.hosts != 1 || fields.hosts > 1 {
         return Err(StatusCode::BAD_REQUEST);

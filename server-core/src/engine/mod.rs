@@ -29,6 +29,7 @@ use bytes::BytesMut;
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use crate::body::{Body, BodyError, Feed};
+use crate::runtime::{put_local, take_local};
 use crate::{Request, Response};
 use body::{Chunked, Decoded};
 use encode::Framing;
@@ -236,7 +237,7 @@ impl Conn {
             Incoming::Done => self.read_room,
         };
         if self.input.capacity() == 0 {
-            self.input = SPARE_INPUT.take();
+            self.input = take_local(&SPARE_INPUT);
         }
         if self.input.capacity() - self.input.len() < want {
             self.input.reserve(want.max(self.input.len()));
@@ -403,7 +404,7 @@ impl Conn {
     /// encoded, is kept for the next response made on this thread.
     pub fn respond_whole(&mut self, parts: http::response::Parts, body: &[u8], close: bool) {
         if self.output.capacity() == 0 {
-            self.output = SPARE_OUTPUT.take();
+            self.output = take_local(&SPARE_OUTPUT);
         }
         // Once, rather than growing a fresh buffer field by field.
         self.output.reserve(HEAD_ROOM + body.len());
@@ -568,13 +569,13 @@ impl Conn {
         if self.input.is_empty() && self.input.capacity() > 0 {
             let input = std::mem::take(&mut self.input);
             if input.capacity() <= SPARE_MAX {
-                SPARE_INPUT.set(input);
+                put_local(&SPARE_INPUT, input);
             }
         }
         if self.output.is_empty() && self.output.capacity() > 0 {
             let output = std::mem::take(&mut self.output);
             if output.capacity() <= SPARE_MAX {
-                SPARE_OUTPUT.set(output);
+                put_local(&SPARE_OUTPUT, output);
             }
         }
     }
