@@ -107,15 +107,11 @@ impl CoreRuntime for Worker {
     fn run<H: Handler>(self, assigned: Assigned, handler: Arc<H>) {
         self.0.block_on(async move {
             while let Some(Accepted { guard, stream }) = assigned.next().await {
-                let handler = Arc::clone(&handler);
-                compio::runtime::spawn(async move {
-                    let conn = Accepted {
-                        guard,
-                        stream: Ring::new(stream),
-                    };
-                    serve_connection(conn, &*handler).await
-                })
-                .detach();
+                let conn = Accepted {
+                    guard,
+                    stream: Ring::new(stream),
+                };
+                compio::runtime::spawn(serve_connection(conn, Arc::clone(&handler))).detach();
             }
         });
     }

@@ -66,7 +66,7 @@ impl Backend for Coroutine {
                 let handler = Arc::clone(&handler);
                 let serve = move || {
                     let conn = conn.map(|stream| Blocking::new(MayStream(stream)));
-                    block_on::<CoroutinePark, _>(serve_connection(conn, &*handler));
+                    block_on::<CoroutinePark, _>(serve_connection(conn, handler));
                 };
                 // If may cannot allocate the coroutine, the connection is dropped (closed).
                 let _ = go(stack_words, serve);

@@ -23,8 +23,7 @@ impl Backend for AsyncStd {
         let shared = Shared::new(config, &AsyncIoRuntime);
         let handler = Arc::new(handler);
         let spawn = move |conn: Accepted<Async<TcpStream>>| {
-            let handler = Arc::clone(&handler);
-            async_std::task::spawn(async move { serve_connection(conn.map(AsyncIo::new), &*handler).await });
+            async_std::task::spawn(serve_connection(conn.map(AsyncIo::new), Arc::clone(&handler)));
         };
         let acceptor =
             async_std::task::spawn(accept_loop(AsyncIoListener(listener), Arc::clone(&shared), spawn));

@@ -31,9 +31,8 @@ impl Backend for Smol {
         let handler = Arc::new(handler);
         let spawner = Arc::clone(&executor);
         let spawn = move |conn: Accepted<Async<TcpStream>>| {
-            let handler = Arc::clone(&handler);
             spawner
-                .spawn(async move { serve_connection(conn.map(AsyncIo::new), &*handler).await })
+                .spawn(serve_connection(conn.map(AsyncIo::new), Arc::clone(&handler)))
                 .detach();
         };
         executor

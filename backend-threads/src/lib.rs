@@ -45,7 +45,7 @@ impl Backend for Threads {
             let spawn = |conn: Accepted<TcpStream>| {
                 let handler = Arc::clone(&handler);
                 let serve =
-                    move || block_on::<ThreadPark, _>(serve_connection(conn.map(Blocking::new), &*handler));
+                    move || block_on::<ThreadPark, _>(serve_connection(conn.map(Blocking::new), handler));
                 // If the kernel will not give us a thread, the closure (and so the connection) is
                 // dropped: that client sees a close, everyone else is unaffected.
                 let _ = thread::Builder::new().stack_size(stack_size).spawn(serve);

@@ -45,8 +45,8 @@ pub struct Tokio;
 
 impl Backend for Tokio {
     fn start<H: Handler>(listener: StdListener, config: Config, handler: H) -> io::Result<ServerHandle> {
-        serve(listener, config, handler, |conn, handler| async move {
-            serve_connection(conn.map(TokioIo::new), &*handler).await
+        serve(listener, config, handler, |conn, handler| {
+            serve_connection(conn.map(TokioIo::new), handler)
         })
     }
 }

@@ -50,14 +50,11 @@ impl CoreRuntime for CurrentThread {
                 else {
                     continue; // the connection is dropped: that client sees a close
                 };
-                let handler = Arc::clone(&handler);
-                tokio::spawn(async move {
-                    let conn = Accepted {
-                        guard,
-                        stream: TokioIo::new(stream),
-                    };
-                    serve_connection(conn, &*handler).await
-                });
+                let conn = Accepted {
+                    guard,
+                    stream: TokioIo::new(stream),
+                };
+                tokio::spawn(serve_connection(conn, Arc::clone(&handler)));
             }
         });
     }

@@ -19,6 +19,7 @@ use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
 use std::pin::{Pin, pin};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -103,14 +104,17 @@ const BATCH_MAX: usize = 64 * 1024;
 /// An idle connection holds this future whole, and a future is as large as the most it holds across
 /// one wait: so each turn of the loop (serve a request, read, close) is a future of its own, of
 /// which the connection holds only the one under way, and a pending handler's and a streamed body's
-/// state are boxed when they are entered (few requests need them).
+/// state are boxed when they are entered (few requests need them). It owns what it serves, so that a
+/// backend spawns it as it is: an `async` block around it would keep its captures beside the copies
+/// moved in here.
 // Not an `async fn`: that would keep its argument beside the copy it moves into its body.
 #[allow(clippy::manual_async_fn)]
 pub fn serve_connection<T: Transport, H: Handler>(
     mut accepted: Accepted<T>,
-    handler: &H,
+    handler: Arc<H>,
 ) -> impl Future<Output = ()> {
     async move {
+        let handler = &*handler;
         // Captured whole, not field by field, so that its guard leaves the registry before the
         // stream closes (a descriptor number reused at once must not be mistaken for this one).
         let accepted = &mut accepted;
