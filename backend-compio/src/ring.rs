@@ -38,9 +38,19 @@ enum Receiving {
     Owned(Submit<Recv<Vec<u8>, Fd>>),
 }
 
-/// Bytes received and not yet handed to the engine: `bytes[taken..]`.
+/// Where a connection's receiving stands. A receive is started only once every byte received
+/// before has been handed to the engine, so the two never coexist.
+enum Rx {
+    /// Nothing received, nothing in flight.
+    Empty,
+    /// A receive in flight, kept across reads, so that a read the loop gives up on (its timeout
+    /// passed, or the handler finished first) loses nothing: the next read picks up where it stands.
+    Receiving(Receiving),
+    /// Bytes received and not yet handed to the engine: `bytes[taken..]`.
+    Received { bytes: Received, taken: usize },
+}
+
 enum Received {
-    Nothing,
     Pooled(BufferRef),
     Owned(Vec<u8>),
 }
@@ -48,7 +58,6 @@ enum Received {
 impl Received {
     fn bytes(&self) -> &[u8] {
         match self {
-            Received::Nothing => &[],
             Received::Pooled(buf) => buf,
             Received::Owned(buf) => buf,
         }
@@ -57,11 +66,7 @@ impl Received {
 
 pub(crate) struct Ring {
     fd: Fd,
-    /// Kept across reads, so that a read the loop gives up on (its timeout passed, or the handler
-    /// finished first) loses nothing: the next read picks up where it stands.
-    receiving: Option<Receiving>,
-    received: Received,
-    taken: usize,
+    rx: Rx,
     /// A receive found the end of the stream.
     ended: bool,
     /// Receives in a row that found the ring dry. The first is retried from the ring (it ran dry
@@ -84,9 +89,7 @@ impl Ring {
     pub(crate) fn new(stream: TcpStream) -> Self {
         Ring {
             fd: SharedFd::new(stream),
-            receiving: None,
-            received: Received::Nothing,
-            taken: 0,
+            rx: Rx::Empty,
             ended: false,
             dry: 0,
             sending: None,
@@ -125,12 +128,11 @@ impl Ring {
         if self.can_take() {
             return Ok(());
         }
-        // All handed over: give a pooled buffer back to the ring before waiting.
-        self.received = Received::Nothing;
-        self.taken = 0;
         loop {
-            if self.receiving.is_none() {
-                self.receiving = Some(self.start_receive(want));
+            if !matches!(self.rx, Rx::Receiving(_)) {
+                // All handed over: a pooled buffer goes back to the ring before the next receive.
+                self.rx = Rx::Empty;
+                self.rx = Rx::Receiving(self.start_receive(want));
             }
             if self.receive(timeout).await? {
                 return Ok(());
@@ -140,15 +142,18 @@ impl Ring {
 
     /// Whether a read would return at once: received bytes not yet taken, or the end of the stream.
     fn can_take(&self) -> bool {
-        self.taken < self.received.bytes().len() || self.ended
+        self.ended || matches!(&self.rx, Rx::Received { bytes, taken } if *taken < bytes.bytes().len())
     }
 
     /// Copies received bytes into `buf`: how many (0 at the end of the stream).
     fn take(&mut self, buf: &mut [u8]) -> usize {
-        let left = &self.received.bytes()[self.taken..];
+        let Rx::Received { bytes, taken } = &mut self.rx else {
+            return 0; // the end of the stream
+        };
+        let left = &bytes.bytes()[*taken..];
         let n = buf.len().min(left.len());
         buf[..n].copy_from_slice(&left[..n]);
-        self.taken += n;
+        *taken += n;
         n
     }
 
@@ -156,13 +161,15 @@ impl Ring {
     async fn receive(&mut self, timeout: Duration) -> io::Result<bool> {
         let Ring {
             fd,
-            receiving,
+            rx,
             sending,
             shutdown_after_send,
             deadline,
             ..
         } = self;
-        let receiving = receiving.as_mut().expect("a receive is pending");
+        let Rx::Receiving(receiving) = rx else {
+            unreachable!("no receive is pending");
+        };
         let done = deadline
             .limit(
                 timeout,
@@ -177,12 +184,17 @@ impl Ring {
                 }),
             )
             .await?;
-        self.receiving = None;
+        self.rx = Rx::Empty;
         match done {
             Done::Pooled(result) => {
                 // SAFETY: `take_buffer` sets the buffer's length to what the kernel reported writing.
                 match unsafe { result.take_buffer() } {
-                    Ok(Some(buf)) => self.received = Received::Pooled(buf),
+                    Ok(Some(buf)) => {
+                        self.rx = Rx::Received {
+                            bytes: Received::Pooled(buf),
+                            taken: 0,
+                        }
+                    }
                     Ok(None) => self.ended = true,
                     // compio's word for the kernel's `ENOBUFS` on a buffer-select receive.
                     Err(e) if e.kind() == io::ErrorKind::ResourceBusy => {
@@ -197,7 +209,10 @@ impl Ring {
                 // SAFETY: the kernel wrote `n` bytes at the start of the buffer (none on an error).
                 unsafe { into.set_len(*n.as_ref().unwrap_or(&0)) };
                 self.ended = n? == 0;
-                self.received = Received::Owned(into);
+                self.rx = Rx::Received {
+                    bytes: Received::Owned(into),
+                    taken: 0,
+                };
             }
         }
         self.dry = 0;
@@ -216,22 +231,15 @@ impl Transport for Ring {
         Ok(self.take(buf))
     }
 
+    /// A frame too large to batch: copied, since the kernel needs memory it owns.
     async fn write_all(&mut self, buf: &[u8], timeout: Duration) -> io::Result<()> {
-        self.settle_send(timeout).await?;
-        self.sending = Some(compio::runtime::submit(Send::new(
-            self.fd.clone(),
-            buf.to_vec(),
-            SendFlags::empty(),
-        )));
-        // compio pushes an operation to the ring when it is first polled: do that now, so the send
-        // goes out with the next submission whatever the loop waits for next.
-        poll_fn(
-            |cx| match drive_sends(&self.fd, &mut self.sending, &mut self.shutdown_after_send, cx) {
-                Poll::Pending => Poll::Ready(Ok(())),
-                done => done,
-            },
-        )
-        .await
+        self.send(buf.to_vec(), timeout).await
+    }
+
+    /// The engine's output buffer is taken, not copied, and comes back to the engine's spare once
+    /// sent.
+    async fn write_output(&mut self, buf: &mut Vec<u8>, timeout: Duration) -> io::Result<()> {
+        self.send(std::mem::take(buf), timeout).await
     }
 
     fn shutdown_write(&mut self) {
@@ -259,6 +267,25 @@ impl Transport for Ring {
 }
 
 impl Ring {
+    /// Submits `out` as the next send, once the last one is done.
+    async fn send(&mut self, out: Vec<u8>, timeout: Duration) -> io::Result<()> {
+        self.settle_send(timeout).await?;
+        self.sending = Some(compio::runtime::submit(Send::new(
+            self.fd.clone(),
+            out,
+            SendFlags::empty(),
+        )));
+        // compio pushes an operation to the ring when it is first polled: do that now, so the send
+        // goes out with the next submission whatever the loop waits for next.
+        poll_fn(
+            |cx| match drive_sends(&self.fd, &mut self.sending, &mut self.shutdown_after_send, cx) {
+                Poll::Pending => Poll::Ready(Ok(())),
+                done => done,
+            },
+        )
+        .await
+    }
+
     /// Waits until the last send is done, resending what the kernel did not take.
     async fn settle_send(&mut self, timeout: Duration) -> io::Result<()> {
         while let Some(op) = &mut self.sending {
@@ -305,10 +332,12 @@ fn after_send(
                 SendFlags::empty(),
             )));
         }
-        _ if std::mem::take(shutdown_after_send) => {
-            let _ = fd.shutdown(Shutdown::Write);
+        _ => {
+            server_core::engine::recycle_output(out);
+            if std::mem::take(shutdown_after_send) {
+                let _ = fd.shutdown(Shutdown::Write);
+            }
         }
-        _ => {}
     }
     Ok(())
 }
@@ -365,7 +394,13 @@ mod tests {
                         let mut buf = [0; POOLED_LEN];
                         let n = ring.read(&mut buf, Duration::from_secs(5)).await.unwrap();
                         assert_eq!(&buf[..n], format!("request {i}").as_bytes());
-                        let went_owned = matches!(ring.received, Received::Owned(_));
+                        let went_owned = matches!(
+                            ring.rx,
+                            Rx::Received {
+                                bytes: Received::Owned(_),
+                                ..
+                            }
+                        );
                         // A read given up on (its timeout passed) leaves its receive in flight, and
                         // the next read gets the bytes.
                         let gave_up = ring.read(&mut buf, Duration::from_millis(20)).await;

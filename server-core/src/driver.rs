@@ -61,6 +61,19 @@ pub trait Transport {
         timeout: Duration,
     ) -> impl Future<Output = io::Result<()>> + 'a;
 
+    /// Writes all of `buf`, the connection's batched responses, as [`write_all`](Self::write_all)
+    /// does. The transport may take the buffer instead (leaving `buf` empty): completion I/O hands the
+    /// kernel memory that it owns until the send completes, and taking the engine's buffer spares a
+    /// copy and an allocation per write. Such a transport gives the buffer back through
+    /// [`engine::recycle_output`](crate::engine::recycle_output) once it is sent.
+    fn write_output<'a>(
+        &'a mut self,
+        buf: &'a mut Vec<u8>,
+        timeout: Duration,
+    ) -> impl Future<Output = io::Result<()>> + 'a {
+        self.write_all(buf, timeout)
+    }
+
     /// Shuts down the sending half (sends FIN) after the last response.
     fn shutdown_write(&mut self);
 
@@ -426,9 +439,8 @@ impl<T: Transport> Connection<'_, T> {
         if self.conn.output().is_empty() {
             return Ok(());
         }
-        self.io
-            .write_all(self.conn.output(), self.config().write_timeout)
-            .await?;
+        let timeout = self.config().write_timeout;
+        self.io.write_output(self.conn.output_buf(), timeout).await?;
         self.conn.written();
         Ok(())
     }

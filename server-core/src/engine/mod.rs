@@ -110,6 +110,17 @@ thread_local! {
     static SPARE_INPUT: Cell<BytesMut> = Cell::new(BytesMut::new());
     static SPARE_OUTPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
+
+/// Gives back an output buffer a transport took to send (see
+/// [`Transport::write_output`](crate::Transport::write_output)), once sent: it is kept, if small,
+/// for the next response made on this thread.
+pub fn recycle_output(mut buf: Vec<u8>) {
+    if buf.capacity() > 0 && buf.capacity() <= SPARE_MAX {
+        buf.clear();
+        put_local(&SPARE_OUTPUT, buf);
+    }
+}
+
 /// Largest single read while receiving a big body.
 const MAX_READ: usize = 64 * 1024;
 /// Most body bytes read and discarded after the response when the handler left its request body
@@ -403,11 +414,7 @@ impl Conn {
     /// [`respond`](Self::respond) with the response already taken apart. Its header map, once
     /// encoded, is kept for the next response made on this thread.
     pub fn respond_whole(&mut self, parts: http::response::Parts, body: &[u8], close: bool) {
-        if self.output.capacity() == 0 {
-            self.output = take_local(&SPARE_OUTPUT);
-        }
-        // Once, rather than growing a fresh buffer field by field.
-        self.output.reserve(HEAD_ROOM + body.len());
+        self.reserve_output(body.len());
         if self.respond_head(&parts, Some(body.len() as u64), close) {
             self.output.extend_from_slice(body);
             self.finish();
@@ -438,6 +445,7 @@ impl Conn {
             close |= s.continue_pending
                 || matches!(s.decoder, Decoder::Length(left) if left > buffered + DRAIN_MAX);
         }
+        self.reserve_output(0);
         self.head_at = Some(self.output.len());
         let framing = encode::head(
             &mut self.output,
@@ -454,6 +462,15 @@ impl Conn {
         }
         self.state = State::Sending(framing);
         true
+    }
+
+    /// Makes room for a response head and `body` more bytes at once, rather than growing a fresh
+    /// buffer field by field, starting from the thread's spare buffer if the connection holds none.
+    fn reserve_output(&mut self, body: usize) {
+        if self.output.capacity() == 0 {
+            self.output = take_local(&SPARE_OUTPUT);
+        }
+        self.output.reserve(HEAD_ROOM + body);
     }
 
     /// Adds response body bytes to the output, framed as the head announced. Fails if they run past
@@ -547,6 +564,13 @@ impl Conn {
         &self.output
     }
 
+    /// The buffer behind [`output`](Self::output), for a transport that sends it by taking it (see
+    /// [`Transport::write_output`](crate::Transport::write_output)); [`written`](Self::written)
+    /// follows.
+    pub fn output_buf(&mut self) -> &mut Vec<u8> {
+        &mut self.output
+    }
+
     /// Records that all of [`output`](Self::output) was written.
     pub fn written(&mut self) {
         self.output.clear();
@@ -572,11 +596,8 @@ impl Conn {
                 put_local(&SPARE_INPUT, input);
             }
         }
-        if self.output.is_empty() && self.output.capacity() > 0 {
-            let output = std::mem::take(&mut self.output);
-            if output.capacity() <= SPARE_MAX {
-                put_local(&SPARE_OUTPUT, output);
-            }
+        if self.output.is_empty() {
+            recycle_output(std::mem::take(&mut self.output));
         }
     }
 
