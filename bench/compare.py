@@ -5,6 +5,7 @@ rounds (bench/interleaved.py): CPU-µs per request, median and all; then, per ba
 
 Usage: bench/compare.py OLD_SERVE BACKEND[,BACKEND...] TOOL PATH CONNECTIONS SECONDS ROUNDS
   e.g. bench/compare.py /tmp/base/target/release/serve tokio,coroutine wrk-pipeline /plaintext 64 6 3
+A backend named axum-<backend> serves the axum app on <backend> (`serve --app axum`), as in the bench's rows.
 The new build is target/release/serve of this checkout.
 """
 import json
@@ -15,7 +16,7 @@ import interleaved
 if __name__ == "__main__":
     old, backends, tool, path = sys.argv[1], sys.argv[2].split(","), sys.argv[3], sys.argv[4]
     conns, dur, rounds = (int(a) for a in sys.argv[5:8])
-    servers = {f"{tag}-{backend}": [exe, "--backend", backend, "--addr"]
+    servers = {f"{tag}-{backend}": [exe, *interleaved.backend_args(backend), "--addr"]
                for backend in backends for tag, exe in (("old", old), ("new", interleaved.SERVE))}
     rows = interleaved.run(servers, tool, path, conns, dur, rounds)
     interleaved.print_rows(rows, tool, path, conns)

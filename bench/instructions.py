@@ -8,10 +8,13 @@ either one at a time (plaintext) or 16 per write (pipelined, as bench/pipeline.l
 N=MANY, and takes (instructions(MANY) - instructions(FEW)) / (MANY - FEW), so that start-up and shutdown cancel.
 Every serve build given is counted in the same way; the last line per build and shape is its figure.
 
-Usage: bench/instructions.py SERVE[,SERVE...] [BACKEND] [FEW] [MANY]   (defaults tokio, 2000, 12000)
+Usage: bench/instructions.py SERVE[,SERVE...] [BACKEND] [FEW] [MANY]   (defaults tokio, 2000, 12000;
+       BACKEND axum-<backend>: the axum app on <backend>)
 Needs valgrind (apt-get install valgrind).
 """
 import glob, os, re, socket, subprocess, sys, tempfile, time
+
+from interleaved import backend_args
 
 REQUEST = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 DEPTH = 16
@@ -48,7 +51,7 @@ def instructions(serve, backend, n, depth):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "cg.out")
         proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", serve,
-                                 "--backend", backend, "--workers", "1", "--addr", "127.0.0.1:0"],
+                                 *backend_args(backend), "--workers", "1", "--addr", "127.0.0.1:0"],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             drive(wait_addr(proc), n, depth)

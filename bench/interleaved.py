@@ -10,6 +10,12 @@ import measure  # noqa: E402
 SERVE = os.path.join(HERE, "..", "target", "release", "serve")
 
 
+def backend_args(row):
+    """`serve`'s arguments for a bench row's name: `axum-<backend>` is the axum app on <backend>."""
+    backend = row.removeprefix("axum-")
+    return ["--backend", backend] if backend == row else ["--app", "axum", "--backend", backend]
+
+
 def run(servers, tool, path, conns, dur, rounds):
     """Measures each of `servers` (name -> command that ends where measure.py appends the address) once per
     round for `rounds` rounds; returns name -> its runs in round order, in measure.py's form."""

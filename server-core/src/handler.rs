@@ -48,6 +48,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// A handler that panics costs its own request a `500 Internal Server Error`; the connection is then
 /// closed and the server carries on.
+///
+/// Each connection keeps room for its handler's future, also while it waits for the next request:
+/// a handler whose future is large (more than a few hundred bytes: `size_of_val(&fut)`) should
+/// return it boxed (`Box::pin`), as [`Router`](crate::Router) and the tower adapter do.
 pub trait Handler: Send + Sync + 'static {
     /// Answers one request.
     fn call(&self, req: Request) -> impl Future<Output = Response> + Send;
