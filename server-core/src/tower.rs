@@ -55,33 +55,22 @@ where
     // and a tower service's future is large (axum's `Router`, about 3 KB), so inline it would triple
     // what an idle connection holds. One allocation per request, as `Router` pays for its routes.
     fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
-        Box::pin(self.serve(req))
-    }
-}
-
-impl<S, B> TowerHandler<S>
-where
-    S: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + Sync + 'static,
-    S::Future: Send,
-    S::Error: Into<BoxError>,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    async fn serve(&self, req: Request) -> Response {
-        #[cfg(feature = "axum")]
-        let req = with_connect_info(req);
-        let mut service = self.0.clone();
-        let answered = in_tokio(async move {
-            poll_fn(|cx| service.poll_ready(cx)).await?;
-            service.call(req).await
+        Box::pin(async move {
+            #[cfg(feature = "axum")]
+            let req = with_connect_info(req);
+            let mut service = self.0.clone();
+            let answered = in_tokio(async move {
+                poll_fn(|cx| service.poll_ready(cx)).await?;
+                service.call(req).await
+            })
+            .await;
+            let Ok(resp) = answered.map_err(drop) else {
+                return Response::internal_error();
+            };
+            let (parts, body) = resp.into_parts();
+            let body = whole_if_ready(body).await;
+            http::Response::from_parts(parts, body).into()
         })
-        .await;
-        let Ok(resp) = answered.map_err(drop) else {
-            return Response::internal_error();
-        };
-        let (parts, body) = resp.into_parts();
-        let body = whole_if_ready(body).await;
-        http::Response::from_parts(parts, body).into()
     }
 }
 
