@@ -18,8 +18,8 @@ if __name__ == "__main__":
     serve = interleaved.SERVE
     servers = {"axum-serve": [serve, "--axum-serve", "--addr"]}
     for b in backends:
-        servers[f"axum-{b}"] = [serve, "--backend", b, "--app", "axum", "--addr"]
-        servers[f"native-{b}"] = [serve, "--backend", b, "--addr"]
+        servers[f"axum-{b}"] = [serve, *interleaved.backend_args(f"axum-{b}"), "--addr"]
+        servers[f"native-{b}"] = [serve, *interleaved.backend_args(b), "--addr"]
     rows = interleaved.run(servers, tool, path, conns, dur, rounds)
     interleaved.print_rows(rows, tool, path, conns)
     med = {n: interleaved.median_cpu(runs) for n, runs in rows.items()}
