@@ -20,6 +20,10 @@
 //! - [`server_core::sleep`]: compio's timer; [`server_core::unblock`]: server-core's offload pool;
 //! - a kernel that refuses io_uring (too old, `kernel.io_uring_disabled`, a seccomp filter): the
 //!   server fails to start with an error that says so.
+//! - compio's executor comes from `vendor/compio-executor` (`[patch.crates-io]` in the workspace's
+//!   manifest): its cross-thread wake queue no longer keeps a worker spinning behind a preempted
+//!   offload thread, which stalled a worker for ~0.3 s (vendor/compio-executor/PATCH.md). An
+//!   application outside this workspace needs the same patch entry.
 
 use std::future::Future;
 use std::io;
