@@ -110,7 +110,8 @@ pub fn respond<H: Handler>(
     req: Request,
     rt: &'static dyn Runtime,
 ) -> Respond<impl Future<Output = Response> + Send> {
-    let call = runtime::enter(rt, || catch_unwind(AssertUnwindSafe(|| handler.call(req))));
+    runtime::install(rt);
+    let call = catch_unwind(AssertUnwindSafe(|| handler.call(req)));
     Respond {
         call: call.ok().map(|fut| Guarded { fut, rt }),
     }
@@ -167,7 +168,8 @@ impl<F: Future> Future for Guarded<F> {
         // has no `Drop` impl or `Unpin` impl that could move it.
         let this = unsafe { self.get_unchecked_mut() };
         let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
-        match runtime::enter(this.rt, || catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))) {
+        runtime::install(this.rt);
+        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(poll) => poll.map(Ok),
             Err(_) => Poll::Ready(Err(Panicked)),
         }

@@ -3,8 +3,8 @@
 //!
 //! Each backend implements [`Runtime`] with its native timer (tokio's, async-io's, a blocking sleep
 //! on a connection's own thread, a may coroutine sleep); offloading is the same pool everywhere (see
-//! [`unblock`]). The backend installs its runtime for the duration of every poll of a handler's
-//! future (see [`respond`](crate::respond)), so one handler source runs unchanged everywhere.
+//! [`unblock`]). The backend installs its runtime before every poll of a handler's future (see
+//! [`respond`](crate::respond)), so one handler source runs unchanged everywhere.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -38,21 +38,23 @@ pub(crate) fn put_local<T>(key: &'static std::thread::LocalKey<Cell<T>>, value: 
 }
 
 thread_local! {
+    /// The runtime of the last handler polled on this thread. Reached only through the never-inlined
+    /// [`install`] and [`current`], as [`take_local`] explains.
     static CURRENT: Cell<Option<&'static dyn Runtime>> = const { Cell::new(None) };
 }
 
-/// Runs `f` with `rt` as the current runtime, restoring the previous one afterwards (even on panic).
-pub(crate) fn enter<R>(rt: &'static dyn Runtime, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<&'static dyn Runtime>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            CURRENT.set(self.0);
-        }
-    }
-    let _restore = Restore(CURRENT.replace(Some(rt)));
-    f()
+/// Makes `rt` the runtime [`sleep`] and [`unblock`] find on this thread; the backend's connection loop
+/// does it before every poll of handler code ([`respond`](crate::respond)). Not undone after the
+/// poll: a may coroutine that blocks inside one (a coroutine [`sleep`]) can resume on another thread,
+/// and a value restored there would be one read on the first, leaving the second without a runtime
+/// while other handlers on it still need one. A thread serves one backend, so what stays installed
+/// between polls is that backend's runtime.
+#[inline(never)]
+pub(crate) fn install(rt: &'static dyn Runtime) {
+    CURRENT.set(Some(rt));
 }
 
+#[inline(never)]
 fn current(what: &str) -> &'static dyn Runtime {
     CURRENT.get().unwrap_or_else(|| {
         panic!(
@@ -66,9 +68,14 @@ fn current(what: &str) -> &'static dyn Runtime {
 /// sleep on a thread-per-connection backend, a coroutine sleep on may.
 ///
 /// # Panics
-/// When called outside a handler served by a backend (no runtime is installed).
+/// When called on a thread that has not run a backend's handler code (no runtime is installed).
 pub fn sleep(dur: Duration) -> Sleep {
-    Sleep(current("sleep").sleep(dur))
+    let rt = current("sleep");
+    let sleep = rt.sleep(dur);
+    // A blocking runtime has waited already, and a coroutine may have resumed on another thread:
+    // the rest of this poll's handler code runs there.
+    install(rt);
+    Sleep(sleep)
 }
 
 /// The future returned by [`sleep`].
@@ -101,7 +108,7 @@ impl Future for Sleep {
 /// A panic in `f` becomes a panic of the handler (so, a `500`).
 ///
 /// # Panics
-/// When called outside a handler served by a backend, or when `f` panics.
+/// When called on a thread that has not run a backend's handler code, or when `f` panics.
 pub fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Unblock<T> {
     // The pool needs no runtime, but the contract is `sleep`'s: only inside a handler.
     current("unblock");

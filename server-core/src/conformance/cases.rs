@@ -468,6 +468,29 @@ pub fn sleep_and_offload(start: Start) {
     assert!(server.shutdown());
 }
 
+/// Handlers that wait twice while many others wait too: each wait finds its backend's runtime, on
+/// whichever thread the handler resumed (a may coroutine moves between threads as it waits).
+pub fn sleeps_under_concurrency(start: Start) {
+    let server = start(test_config());
+    let addr = server.local_addr();
+    let clients: Vec<_> = (0..32)
+        .map(|_| {
+            std::thread::spawn(move || {
+                (0..5)
+                    .map(|_| Client::connect(addr).request(&get("/sleep-twice?ms=2")))
+                    .filter(|r| (r.status, r.body.as_slice()) != (200, &b"slept twice"[..]))
+                    .count()
+            })
+        })
+        .collect();
+    let failed: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
+    assert_eq!(
+        failed, 0,
+        "of 160 requests that wait twice, {failed} were not answered `slept twice`"
+    );
+    assert!(server.shutdown());
+}
+
 /// Shutdown lets a request in flight finish (with `Connection: close`), closes idle connections,
 /// and stops accepting.
 pub fn graceful_shutdown(start: Start) {

@@ -47,6 +47,12 @@ pub fn app() -> Router {
             crate::sleep(Duration::from_millis(ms)).await;
             Response::text("slept")
         })
+        .get("/sleep-twice", |req: Request| async move {
+            let ms = query_u64(&req, "ms").unwrap_or(0);
+            crate::sleep(Duration::from_millis(ms)).await;
+            crate::sleep(Duration::from_millis(ms)).await;
+            Response::text("slept twice")
+        })
         .get("/peer", |req: Request| {
             match req.extensions().get::<crate::PeerAddr>() {
                 Some(crate::PeerAddr(addr)) => Response::text(addr.to_string()),
@@ -151,7 +157,7 @@ macro_rules! __conformance_cases {
             missing_host, cl_and_te, differing_content_lengths, signed_content_length, bad_chunk_size,
             unknown_transfer_coding, header_too_large, too_many_headers, body_too_large,
             chunked_body_too_large, unsupported_version, header_read_timeout, slowloris_trickle,
-            idle_timeout, panic_isolation, sleep_and_offload, graceful_shutdown, max_connections,
+            idle_timeout, panic_isolation, sleep_and_offload, sleeps_under_concurrency, graceful_shutdown, max_connections,
             many_concurrent_clients, unread_pipeline_is_bounded, resets_mid_request_and_response, mass_reset_as_responses_arrive,
             half_closed_client, slowloris_crowd, panics_under_concurrency,
             streamed_upload_and_download_hold_little, stalled_download_is_bounded, expect_continue_on_upload,

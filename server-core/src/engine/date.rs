@@ -15,7 +15,9 @@ thread_local! {
     static CACHED: RefCell<Cached> = const { RefCell::new(Cached { second: u64::MAX, text: [0; DATE_LEN] }) };
 }
 
-/// Appends the current IMF-fixdate to `out`.
+/// Appends the current IMF-fixdate to `out`. Never inlined, so that the thread-local's address is
+/// computed on the thread running it: see `runtime::take_local`.
+#[inline(never)]
 pub(crate) fn append(out: &mut Vec<u8>) {
     let second = unix_second();
     CACHED.with_borrow_mut(|cached| {
