@@ -1,33 +1,38 @@
 //! The `Date` header value, formatted at most once a second per thread.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` is 29 bytes.
 const DATE_LEN: usize = 29;
 
+#[derive(Clone, Copy)]
 struct Cached {
     second: u64,
     text: [u8; DATE_LEN],
 }
 
 thread_local! {
-    static CACHED: RefCell<Cached> = const { RefCell::new(Cached { second: u64::MAX, text: [0; DATE_LEN] }) };
+    static CACHED: Cell<Cached> = const { Cell::new(Cached { second: u64::MAX, text: [0; DATE_LEN] }) };
 }
 
-/// Appends the current IMF-fixdate to `out`. Never inlined, so that the thread-local's address is
-/// computed on the thread running it: see `runtime::take_local`.
-#[inline(never)]
+/// Appends the current IMF-fixdate to `out`.
 pub(crate) fn append(out: &mut Vec<u8>) {
-    let second = unix_second();
-    CACHED.with_borrow_mut(|cached| {
-        if cached.second != second {
-            let text = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(second));
-            cached.text.copy_from_slice(&text.as_bytes()[..DATE_LEN]);
-            cached.second = second;
-        }
-        out.extend_from_slice(&cached.text);
-    });
+    out.extend_from_slice(&text(unix_second()));
+}
+
+/// The date for `second`, from this thread's cache. Never inlined, so that the thread-local's
+/// address is computed on the thread running it: see `runtime::take_local`.
+#[inline(never)]
+fn text(second: u64) -> [u8; DATE_LEN] {
+    let mut cached = CACHED.get();
+    if cached.second != second {
+        let text = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(second));
+        cached.text.copy_from_slice(&text.as_bytes()[..DATE_LEN]);
+        cached.second = second;
+        CACHED.set(cached);
+    }
+    cached.text
 }
 
 /// The wall clock's second. On Linux from the coarse clock, which is read without a time-stamp
