@@ -471,12 +471,14 @@ pub fn sleep_and_offload(start: Start) {
 /// Handlers that wait twice while many others wait too: each wait finds its backend's runtime, on
 /// whichever thread the handler resumed (a may coroutine moves between threads as it waits).
 pub fn sleeps_under_concurrency(start: Start) {
+    const CLIENTS: usize = 32;
+    const EACH: usize = 5;
     let server = start(test_config());
     let addr = server.local_addr();
-    let clients: Vec<_> = (0..32)
+    let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
             std::thread::spawn(move || {
-                (0..5)
+                (0..EACH)
                     .map(|_| Client::connect(addr).request(&get("/sleep-twice?ms=2")))
                     .filter(|r| (r.status, r.body.as_slice()) != (200, &b"slept twice"[..]))
                     .count()
@@ -485,8 +487,10 @@ pub fn sleeps_under_concurrency(start: Start) {
         .collect();
     let failed: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
     assert_eq!(
-        failed, 0,
-        "of 160 requests that wait twice, {failed} were not answered `slept twice`"
+        failed,
+        0,
+        "of {} requests that wait twice, {failed} were not answered `slept twice`",
+        CLIENTS * EACH
     );
     assert!(server.shutdown());
 }
