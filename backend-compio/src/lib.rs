@@ -72,40 +72,7 @@ impl CoreRuntime for Worker {
     const NAME: &'static str = "compio";
 
     fn build() -> io::Result<Self> {
-        // One thread submits to each ring, so the kernel may run completion work only when that
-        // thread next enters it (`DEFER_TASKRUN`, Linux 6.1) instead of interrupting it with an IPI
-        // whenever a packet arrives for a pending receive; older kernels get the default ring.
-        let mut plain = compio::driver::ProactorBuilder::new();
-        plain
-            // A completion per receive and per send of every connection can be due at once (10,000
-            // connections answering their waits together): a completion queue that overflows makes
-            // the kernel park completions on a slow list. 16,384 entries take 256 KiB, touched only
-            // as they are used.
-            .cqsize(16 * 1024)
-            .buffer_pool_size(std::num::NonZero::new(ring::POOLED_BUFFERS).expect("not zero"))
-            .buffer_pool_buffer_len(ring::POOLED_LEN)
-            // compio asks the kernel which opcodes it supports on the first operation, through a
-            // ring of its own (a descriptor): were that first operation to come while the process
-            // is out of descriptors, every operation would be taken for unsupported and fail (a
-            // panic in compio's fallback pool each). Asking here, at start, caches the answer.
-            .detect_opcode_support(OpCodeFlag::Recv | OpCodeFlag::Send | OpCodeFlag::Shutdown);
-        let mut tuned = plain.clone();
-        tuned.single_issuer(true).defer_taskrun(true);
-        let build = |proactor: &compio::driver::ProactorBuilder| {
-            compio::runtime::RuntimeBuilder::new()
-                .with_proactor(proactor.clone())
-                .build()
-        };
-        build(&tuned).or_else(|_| build(&plain)).map(Worker).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "io_uring is unavailable ({e}): the compio backend needs a kernel with io_uring \
-                     enabled (Linux 5.19 or later; check /proc/sys/kernel/io_uring_disabled and any \
-                     seccomp filter)"
-                ),
-            )
-        })
+        runtime().map(Worker)
     }
 
     fn run<H: Handler>(self, assigned: Assigned, handler: Arc<H>) {
@@ -119,6 +86,45 @@ impl CoreRuntime for Worker {
             }
         });
     }
+}
+
+/// The compio runtime each worker runs, its ring set up for serving as described inside; public for
+/// tools that measure the runtime alone (bench's `bare`).
+pub fn runtime() -> io::Result<compio::runtime::Runtime> {
+    // One thread submits to each ring, so the kernel may run completion work only when that
+    // thread next enters it (`DEFER_TASKRUN`, Linux 6.1) instead of interrupting it with an IPI
+    // whenever a packet arrives for a pending receive; older kernels get the default ring.
+    let mut plain = compio::driver::ProactorBuilder::new();
+    plain
+        // A completion per receive and per send of every connection can be due at once (10,000
+        // connections answering their waits together): a completion queue that overflows makes
+        // the kernel park completions on a slow list. 16,384 entries take 256 KiB, touched only
+        // as they are used.
+        .cqsize(16 * 1024)
+        .buffer_pool_size(std::num::NonZero::new(ring::POOLED_BUFFERS).expect("not zero"))
+        .buffer_pool_buffer_len(ring::POOLED_LEN)
+        // compio asks the kernel which opcodes it supports on the first operation, through a
+        // ring of its own (a descriptor): were that first operation to come while the process
+        // is out of descriptors, every operation would be taken for unsupported and fail (a
+        // panic in compio's fallback pool each). Asking here, at start, caches the answer.
+        .detect_opcode_support(OpCodeFlag::Recv | OpCodeFlag::Send | OpCodeFlag::Shutdown);
+    let mut tuned = plain.clone();
+    tuned.single_issuer(true).defer_taskrun(true);
+    let build = |proactor: &compio::driver::ProactorBuilder| {
+        compio::runtime::RuntimeBuilder::new()
+            .with_proactor(proactor.clone())
+            .build()
+    };
+    build(&tuned).or_else(|_| build(&plain)).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!(
+                "io_uring is unavailable ({e}): the compio backend needs a kernel with io_uring \
+                 enabled (Linux 5.19 or later; check /proc/sys/kernel/io_uring_disabled and any \
+                 seccomp filter)"
+            ),
+        )
+    })
 }
 
 /// compio's timer, boxed so that it can be replaced in place.

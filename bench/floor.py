@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Each runtime's floor beside the backends on it, in interleaved rounds (bench/interleaved.py): `bare` (a server
+that counts request heads and writes fixed answers, no HTTP engine; see bench/src/bin/bare.rs) on tokio,
+tokio-per-core and compio, the backends of `serve` on the same runtimes, and the may_minihttp anchor. Per
+backend it prints its CPU-µs per request, its runtime's floor, and the difference: what the HTTP engine, the
+`http` types and the handler cost on that runtime.
+
+Usage: bench/floor.py TOOL PATH CONNECTIONS SECONDS ROUNDS   e.g. bench/floor.py wrk-pipeline /plaintext 64 6 3
+Needs target/release/{serve,bare} (cargo build --release -p bench) and the anchors built (../shared/anchors).
+"""
+import json, os, sys
+
+import interleaved
+
+RUNTIMES = ("tokio", "tokio-per-core", "compio")
+BARE = os.path.join(os.path.dirname(interleaved.SERVE), "bare")
+
+if __name__ == "__main__":
+    tool, path = sys.argv[1], sys.argv[2]
+    conns, dur, rounds = (int(a) for a in sys.argv[3:6])
+    servers = {"minihttp": interleaved.measure.SERVERS["minihttp"]}
+    for runtime in RUNTIMES:
+        servers[f"bare-{runtime}"] = [BARE, "--runtime", runtime, "--addr"]
+        servers[runtime] = [interleaved.SERVE, *interleaved.backend_args(runtime), "--addr"]
+    rows = interleaved.run(servers, tool, path, conns, dur, rounds)
+    interleaved.print_rows(rows, tool, path, conns)
+    cpu = {name: interleaved.median_cpu(runs) for name, runs in rows.items()}
+    for runtime in RUNTIMES:
+        backend, floor = cpu[runtime], cpu[f"bare-{runtime}"]
+        print(json.dumps(dict(backend=runtime, tool=tool, path=path, conns=conns, cpu_us=round(backend, 3),
+                              runtime_floor=round(floor, 3), above_floor=round(backend - floor, 3),
+                              floor_over_minihttp=round(floor / cpu["minihttp"], 3),
+                              floor_over_tokio_floor=round(floor / cpu["bare-tokio"], 3))))
