@@ -4,7 +4,7 @@ use http::response::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use super::date;
-use super::head::Meta;
+use super::head::{Meta, tokens};
 
 /// How a response body is delimited on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub(crate) enum Framing {
 /// The engine owns framing: `Content-Length` comes from the body's exact size (`length`), chunked
 /// when it is unknown (or a close-delimited body for HTTP/1.0, which forces `close`), `Connection`
 /// from the keep-alive decision, and any of those the handler set are replaced. `Date` and `Server`
-/// are added unless the handler set them.
+/// are added unless the handler set them; a `Connection: close` the handler set closes the connection.
 pub(crate) fn head(
     out: &mut Vec<u8>,
     parts: &Parts,
@@ -44,22 +44,29 @@ pub(crate) fn head(
         None => Framing::Chunked,
     };
     status_line(out, parts.status);
-    let headers = &parts.headers;
-    if let Some(server) = server.filter(|_| !headers.contains_key(header::SERVER)) {
+    // One pass over the handler's fields, noting those the engine owns or adds: a map lookup for each
+    // of `Server`, `Date` and `Connection` would hash the names again for every response.
+    let (mut has_server, mut has_date) = (false, false);
+    for (name, value) in &parts.headers {
+        match *name {
+            header::CONTENT_LENGTH | header::TRANSFER_ENCODING => continue,
+            header::CONNECTION => {
+                *close |= tokens(value.as_bytes()).any(|t| t.eq_ignore_ascii_case(b"close"));
+                continue;
+            }
+            header::SERVER => has_server = true,
+            header::DATE => has_date = true,
+            _ => {}
+        }
+        field(out, name.as_str().as_bytes(), value.as_bytes());
+    }
+    if let Some(server) = server.filter(|_| !has_server) {
         field(out, b"server: ", server.as_bytes());
     }
-    if !headers.contains_key(header::DATE) {
+    if !has_date {
         out.extend_from_slice(b"date: ");
         date::append(out);
         out.extend_from_slice(b"\r\n");
-    }
-    for (name, value) in headers {
-        if !matches!(
-            *name,
-            header::CONTENT_LENGTH | header::TRANSFER_ENCODING | header::CONNECTION
-        ) {
-            field(out, name.as_str().as_bytes(), value.as_bytes());
-        }
     }
     if *close {
         out.extend_from_slice(b"connection: close\r\n");

@@ -255,7 +255,7 @@ impl Fields {
 }
 
 /// Comma-separated tokens of a list-valued field, trimmed, empty elements skipped.
-fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
     value
         .split(|&b| b == b',')
         .map(|t| t.trim_ascii())

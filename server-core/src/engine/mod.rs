@@ -446,7 +446,7 @@ impl Conn {
             self.fail(status);
             return false;
         }
-        let mut close = close || !self.meta.keep_alive || wants_close(&parts.headers);
+        let mut close = close || !self.meta.keep_alive;
         if let Incoming::Streaming(s) = &self.incoming
             && s.feed.lock().dropped()
         {
@@ -755,15 +755,6 @@ impl Conn {
 /// A response body produced more, or fewer, bytes than its `Content-Length` said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyOverrun;
-
-/// Whether the handler asked for the connection to close.
-fn wants_close(headers: &HeaderMap) -> bool {
-    headers.get_all(http::header::CONNECTION).iter().any(|v| {
-        v.as_bytes()
-            .split(|&b| b == b',')
-            .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
-    })
-}
 
 #[cfg(test)]
 mod tests;
