@@ -69,7 +69,10 @@ fn floor(c: &mut Criterion) {
         b.iter(|| {
             let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; 16];
             let mut req = httparse::Request::new(&mut []);
-            black_box(req.parse_with_uninit_headers(black_box(REQUEST), &mut slots).is_ok());
+            black_box(
+                req.parse_with_uninit_headers(black_box(REQUEST), &mut slots)
+                    .is_ok(),
+            );
         });
     });
     // The head's bytes are shared, as the engine shares them: the URI and the field value point into

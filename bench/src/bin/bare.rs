@@ -187,7 +187,11 @@ mod compio_floor {
             let (count, kept) = heads(&mut pending, len);
             pending.truncate(kept);
             answers(&mut out, count);
-            let send = compio::runtime::submit(Send::new(fd.clone(), std::mem::take(&mut out), SendFlags::empty()));
+            let send = compio::runtime::submit(Send::new(
+                fd.clone(),
+                std::mem::take(&mut out),
+                SendFlags::empty(),
+            ));
             sending = Some(send);
         }
     }
