@@ -3,7 +3,8 @@
 that counts request heads and writes fixed answers, no HTTP engine; see bench/src/bin/bare.rs) on tokio,
 tokio-per-core and compio, the backends of `serve` on the same runtimes, and the may_minihttp anchor. Per
 backend it prints its CPU-µs per request, its runtime's floor, and the difference: what the HTTP engine, the
-`http` types and the handler cost on that runtime.
+`http` types and the handler cost on that runtime. The coroutine backend runs beside them on may, whose floor is
+near may_minihttp's (which does parse).
 
 Usage: bench/floor.py TOOL PATH CONNECTIONS SECONDS ROUNDS   e.g. bench/floor.py wrk-pipeline /plaintext 64 6 3
 Needs target/release/{serve,bare} (cargo build --release -p bench) and the anchors built (../shared/anchors).
@@ -18,7 +19,8 @@ BARE = os.path.join(os.path.dirname(interleaved.SERVE), "bare")
 if __name__ == "__main__":
     tool, path = sys.argv[1], sys.argv[2]
     conns, dur, rounds = (int(a) for a in sys.argv[3:6])
-    servers = {"minihttp": interleaved.measure.SERVERS["minihttp"]}
+    servers = {"minihttp": interleaved.measure.SERVERS["minihttp"],
+               "coroutine": [interleaved.SERVE, "--backend", "coroutine", "--addr"]}
     for runtime in RUNTIMES:
         servers[f"bare-{runtime}"] = [BARE, "--runtime", runtime, "--addr"]
         servers[runtime] = [interleaved.SERVE, *interleaved.backend_args(runtime), "--addr"]
