@@ -6,7 +6,12 @@ backend it prints its CPU-µs per request, its runtime's floor, and the differen
 `http` types and the handler cost on that runtime. The coroutine backend runs beside them on may, whose floor is
 near may_minihttp's (which does parse).
 
-Usage: bench/floor.py TOOL PATH CONNECTIONS SECONDS ROUNDS   e.g. bench/floor.py wrk-pipeline /plaintext 64 6 3
+With SERVER_CPUS (e.g. 0,1), each floor and backend runs instead on CPU 0 and on those CPUs (as many workers) in
+the same rounds, as bench/cores.py does, and the line per runtime gives what spreading costs each: a cost its
+floor shares is the machine's (the load generator's CPU shared, wake-ups across cores), not the engine's.
+
+Usage: bench/floor.py TOOL PATH CONNECTIONS SECONDS ROUNDS [SERVER_CPUS]
+  e.g. bench/floor.py wrk-pipeline /plaintext 64 6 3;  bench/floor.py wrk /plaintext 256 6 3 0,1
 Needs target/release/{serve,bare} (cargo build --release -p bench) and the anchors built (../shared/anchors).
 """
 import json, os, sys
@@ -19,6 +24,21 @@ BARE = os.path.join(os.path.dirname(interleaved.SERVE), "bare")
 if __name__ == "__main__":
     tool, path = sys.argv[1], sys.argv[2]
     conns, dur, rounds = (int(a) for a in sys.argv[3:6])
+    if len(sys.argv) > 6:
+        wide = ["taskset", "-c", sys.argv[6]]  # inside measure.py's `taskset -c 0`, which this widens
+        servers = {}
+        for runtime in RUNTIMES:
+            for name, cmd in ((f"bare-{runtime}", [BARE, "--runtime", runtime, "--addr"]),
+                              (runtime, [interleaved.SERVE, *interleaved.backend_args(runtime), "--addr"])):
+                servers[f"{name}@1"], servers[f"{name}@n"] = cmd, wide + cmd
+        rows = interleaved.run(servers, tool, path, conns, dur, rounds)
+        interleaved.print_rows(rows, tool, path, conns)
+        cpu = {name: interleaved.median_cpu(runs) for name, runs in rows.items()}
+        for runtime in RUNTIMES:
+            ratio = lambda name: round(cpu[f"{name}@n"] / cpu[f"{name}@1"], 3)
+            print(json.dumps(dict(backend=runtime, tool=tool, path=path, conns=conns, server_cpus=sys.argv[6],
+                                  backend_n_over_1=ratio(runtime), floor_n_over_1=ratio(f"bare-{runtime}"))))
+        sys.exit()
     servers = {"minihttp": interleaved.measure.SERVERS["minihttp"],
                "coroutine": [interleaved.SERVE, "--backend", "coroutine", "--addr"]}
     for runtime in RUNTIMES:
