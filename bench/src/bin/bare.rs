@@ -20,8 +20,9 @@ use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
 
-const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\nserver: server-core\r\ndate: Wed, 02 Dec 2026 15:04:31 GMT\r\n\
-content-type: text/plain; charset=utf-8\r\ncontent-length: 13\r\n\r\nHello, World!";
+const ANSWER: &[u8] =
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\nserver: server-core\r\n\
+date: Wed, 02 Dec 2026 15:04:31 GMT\r\ncontent-length: 13\r\n\r\nHello, World!";
 const READ_LEN: usize = 4096;
 
 #[derive(Clone, Copy, ValueEnum)]
