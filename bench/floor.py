@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Each runtime's floor beside the backends on it, in interleaved rounds (bench/interleaved.py): `bare` (a server
 that counts request heads and writes fixed answers, no HTTP engine; see bench/src/bin/bare.rs) on tokio,
-tokio-per-core and compio, the backends of `serve` on the same runtimes, and the may_minihttp anchor. Per
-backend it prints its CPU-µs per request, its runtime's floor, and the difference: what the HTTP engine, the
-`http` types and the handler cost on that runtime. The coroutine backend runs beside them on may, whose floor is
-near may_minihttp's (which does parse).
+tokio-per-core, compio, smol and threads, the backends of `serve` on the same runtimes, and the may_minihttp
+anchor. Per backend it prints its CPU-µs per request, its runtime's floor, and the difference: what the HTTP
+engine, the `http` types and the handler cost on that runtime. The coroutine backend runs beside them on may,
+whose floor is near may_minihttp's (which does parse).
 
 With SERVER_CPUS (e.g. 0,1), each floor and backend runs instead on CPU 0 and on those CPUs (as many workers) in
 the same rounds, as bench/cores.py does, and the line per runtime gives what spreading costs each: a cost its
@@ -18,7 +18,7 @@ import json, os, sys
 
 import interleaved
 
-RUNTIMES = ("tokio", "tokio-per-core", "compio")
+RUNTIMES = ("tokio", "tokio-per-core", "compio", "smol", "threads")
 BARE = os.path.join(os.path.dirname(interleaved.SERVE), "bare")
 
 if __name__ == "__main__":

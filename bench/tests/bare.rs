@@ -70,7 +70,7 @@ fn bare_answers_each_head_as_serve_does() {
         String::from_utf8_lossy(&expected)
     );
 
-    let mut runtimes = vec!["tokio", "tokio-per-core"];
+    let mut runtimes = vec!["tokio", "tokio-per-core", "smol", "threads"];
     match backend_compio::io_uring_available() {
         Ok(()) => runtimes.push("compio"),
         Err(why) => eprintln!("SKIPPED bare --runtime compio: {why}"),

@@ -9,10 +9,11 @@
 //! the engine's own floor (`cargo bench -p server-core --bench engine -- floor`) cannot be met by any
 //! engine on that runtime.
 //!
-//! `bare --runtime tokio|tokio-per-core|compio --addr 127.0.0.1:8080`. Workers: the CPUs this process
-//! may run on, as `Config::workers` defaults; `tokio` is one multi-thread runtime of that many workers,
-//! the others one single-threaded runtime per worker, each accepting from the shared listener;
-//! compio's ring is set up as the compio backend sets up its own.
+//! `bare --runtime tokio|tokio-per-core|compio|smol|threads --addr 127.0.0.1:8080`. Workers: the CPUs
+//! this process may run on, as `Config::workers` defaults; `tokio` is one multi-thread runtime of that
+//! many workers, `smol` one executor run on that many threads, `threads` a thread per connection, the
+//! others one single-threaded runtime per worker, each accepting from the shared listener; compio's
+//! ring is set up as the compio backend sets up its own.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
@@ -33,6 +34,10 @@ enum Runtime {
     TokioPerCore,
     /// A compio runtime per worker, on io_uring.
     Compio,
+    /// smol's executor on N threads, on epoll through async-io.
+    Smol,
+    /// A blocking OS thread per connection.
+    Threads,
 }
 
 #[derive(Parser)]
@@ -43,22 +48,44 @@ struct Args {
     addr: SocketAddr,
 }
 
-/// Heads completed in `buf[..len]` (a head ends at a blank line), the bytes of an incomplete one
-/// moved to the front; returns (heads, bytes kept).
-fn heads(buf: &mut [u8], len: usize) -> (usize, usize) {
-    let (mut count, mut start) = (0, 0);
-    while let Some(at) = buf[start..len].windows(4).position(|w| w == b"\r\n\r\n") {
-        count += 1;
-        start += at + 4;
-    }
-    buf.copy_within(start..len, 0);
-    (count, len - start)
+/// A connection's unanswered bytes and its next write.
+struct Pending {
+    buf: Vec<u8>,
+    /// `buf[..kept]`: the start of a head not complete yet.
+    kept: usize,
+    out: Vec<u8>,
 }
 
-fn answers(out: &mut Vec<u8>, count: usize) {
-    out.clear();
-    for _ in 0..count {
-        out.extend_from_slice(ANSWER);
+impl Pending {
+    fn new() -> Self {
+        Pending {
+            buf: vec![0; 2 * READ_LEN],
+            kept: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// Where the next read goes: at least `READ_LEN` bytes.
+    fn room(&mut self) -> &mut [u8] {
+        &mut self.buf[self.kept..]
+    }
+
+    /// Takes `n` bytes read into [`room`](Self::room): one answer per head they complete (a head
+    /// ends at a blank line), all in `out`, which it returns.
+    fn answer(&mut self, n: usize) -> &[u8] {
+        let (len, mut start) = (self.kept + n, 0);
+        self.out.clear();
+        while let Some(at) = self.buf[start..len].windows(4).position(|w| w == b"\r\n\r\n") {
+            self.out.extend_from_slice(ANSWER);
+            start += at + 4;
+        }
+        self.buf.copy_within(start..len, 0);
+        self.kept = len - start;
+        assert!(
+            self.kept <= READ_LEN,
+            "a request head longer than {READ_LEN} bytes"
+        );
+        &self.out
     }
 }
 
@@ -82,6 +109,12 @@ fn main() -> io::Result<()> {
         Runtime::Compio => per_worker(listener, workers, |listener| {
             backend_compio::runtime()?.block_on(compio_floor::accept(listener))
         }),
+        Runtime::Smol => smol_accept(listener, workers),
+        Runtime::Threads => loop {
+            let (stream, _) = listener.accept()?;
+            stream.set_nodelay(true)?;
+            std::thread::spawn(move || thread_serve(stream));
+        },
     }
 }
 
@@ -116,16 +149,50 @@ async fn tokio_accept(listener: TcpListener) -> io::Result<()> {
 
 async fn tokio_serve(mut stream: tokio::net::TcpStream) -> io::Result<()> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (mut buf, mut kept, mut out) = (vec![0; READ_LEN], 0, Vec::new());
+    let mut pending = Pending::new();
     loop {
-        let n = stream.read(&mut buf[kept..]).await?;
-        if n == 0 {
-            return Ok(());
+        match stream.read(pending.room()).await? {
+            0 => return Ok(()),
+            n => stream.write_all(pending.answer(n)).await?,
         }
-        let count;
-        (count, kept) = heads(&mut buf, kept + n);
-        answers(&mut out, count);
-        stream.write_all(&out).await?;
+    }
+}
+
+fn smol_accept(listener: TcpListener, workers: usize) -> io::Result<()> {
+    let executor = Arc::new(smol::Executor::new());
+    for _ in 1..workers {
+        let executor = Arc::clone(&executor);
+        std::thread::spawn(move || smol::block_on(executor.run(std::future::pending::<()>())));
+    }
+    let listener = smol::Async::new(listener)?;
+    smol::block_on(executor.run(async {
+        loop {
+            let (stream, _) = listener.accept().await?;
+            stream.get_ref().set_nodelay(true)?;
+            executor.spawn(smol_serve(stream)).detach();
+        }
+    }))
+}
+
+async fn smol_serve(mut stream: smol::Async<std::net::TcpStream>) -> io::Result<()> {
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    let mut pending = Pending::new();
+    loop {
+        match stream.read(pending.room()).await? {
+            0 => return Ok(()),
+            n => stream.write_all(pending.answer(n)).await?,
+        }
+    }
+}
+
+fn thread_serve(mut stream: std::net::TcpStream) -> io::Result<()> {
+    use std::io::{Read, Write};
+    let mut pending = Pending::new();
+    loop {
+        match stream.read(pending.room())? {
+            0 => return Ok(()),
+            n => stream.write_all(pending.answer(n))?,
+        }
     }
 }
 
@@ -139,7 +206,7 @@ mod compio_floor {
     use compio::driver::{PollFirst, SharedFd};
     use compio::runtime::Submit;
 
-    use super::{READ_LEN, answers, heads};
+    use super::{Pending, READ_LEN};
 
     pub async fn accept(listener: TcpListener) -> io::Result<()> {
         let listener = SharedFd::new(listener);
@@ -156,7 +223,7 @@ mod compio_floor {
     /// receive together with the send before it, as the compio backend does: one `io_uring_enter`
     /// takes both.
     async fn serve(fd: SharedFd<TcpStream>) -> io::Result<()> {
-        let (mut pending, mut rx, mut out) = (Vec::new(), Vec::with_capacity(READ_LEN), Vec::new());
+        let (mut pending, mut rx) = (Pending::new(), Vec::with_capacity(READ_LEN));
         let mut sending: Option<Submit<Send<Vec<u8>, SharedFd<TcpStream>>>> = None;
         loop {
             let mut recv = Recv::new(fd.clone(), rx, RecvFlags::empty());
@@ -170,8 +237,8 @@ mod compio_floor {
                 None => (None, recv.await),
             };
             if let Some(BufResult(sent, send)) = sent {
-                out = send.into_inner();
-                if sent? < out.len() {
+                pending.out = send.into_inner();
+                if sent? < pending.out.len() {
                     return Err(io::ErrorKind::WriteZero.into());
                 }
             }
@@ -182,18 +249,17 @@ mod compio_floor {
             }
             // SAFETY: the kernel wrote `n` bytes at the start of the buffer.
             unsafe { rx.set_len(n) };
-            pending.extend_from_slice(&rx);
+            // The kernel owns a buffer while a receive is in flight, so the bytes are copied over to
+            // the connection's, as the compio backend copies them into the engine's.
+            pending.room()[..n].copy_from_slice(&rx);
             rx.clear();
-            let len = pending.len();
-            let (count, kept) = heads(&mut pending, len);
-            pending.truncate(kept);
-            answers(&mut out, count);
-            let send = compio::runtime::submit(Send::new(
+            pending.answer(n);
+            let out = std::mem::take(&mut pending.out);
+            sending = Some(compio::runtime::submit(Send::new(
                 fd.clone(),
-                std::mem::take(&mut out),
+                out,
                 SendFlags::empty(),
-            ));
-            sending = Some(send);
+            )));
         }
     }
 }
