@@ -21,6 +21,13 @@ import interleaved
 RUNTIMES = ("tokio", "tokio-per-core", "compio", "smol", "threads")
 BARE = os.path.join(os.path.dirname(interleaved.SERVE), "bare")
 
+
+def pair(runtime):
+    """(name, command) of the runtime's floor and of its backend, commands ending where the address goes."""
+    return ((f"bare-{runtime}", [BARE, "--runtime", runtime, "--addr"]),
+            (runtime, [interleaved.SERVE, *interleaved.backend_args(runtime), "--addr"]))
+
+
 if __name__ == "__main__":
     tool, path = sys.argv[1], sys.argv[2]
     conns, dur, rounds = (int(a) for a in sys.argv[3:6])
@@ -28,8 +35,7 @@ if __name__ == "__main__":
         wide = ["taskset", "-c", sys.argv[6]]  # inside measure.py's `taskset -c 0`, which this widens
         servers = {}
         for runtime in RUNTIMES:
-            for name, cmd in ((f"bare-{runtime}", [BARE, "--runtime", runtime, "--addr"]),
-                              (runtime, [interleaved.SERVE, *interleaved.backend_args(runtime), "--addr"])):
+            for name, cmd in pair(runtime):
                 servers[f"{name}@1"], servers[f"{name}@n"] = cmd, wide + cmd
         rows = interleaved.run(servers, tool, path, conns, dur, rounds)
         interleaved.print_rows(rows, tool, path, conns)
@@ -42,8 +48,7 @@ if __name__ == "__main__":
     servers = {"minihttp": interleaved.measure.SERVERS["minihttp"],
                "coroutine": [interleaved.SERVE, "--backend", "coroutine", "--addr"]}
     for runtime in RUNTIMES:
-        servers[f"bare-{runtime}"] = [BARE, "--runtime", runtime, "--addr"]
-        servers[runtime] = [interleaved.SERVE, *interleaved.backend_args(runtime), "--addr"]
+        servers.update(pair(runtime))
     rows = interleaved.run(servers, tool, path, conns, dur, rounds)
     interleaved.print_rows(rows, tool, path, conns)
     cpu = {name: interleaved.median_cpu(runs) for name, runs in rows.items()}
