@@ -129,9 +129,7 @@ impl Ring {
             return Ok(());
         }
         loop {
-            if !matches!(self.rx, Rx::Receiving(_)) {
-                // All handed over: a pooled buffer goes back to the ring before the next receive.
-                self.rx = Rx::Empty;
+            if matches!(self.rx, Rx::Empty) {
                 self.rx = Rx::Receiving(self.start_receive(want));
             }
             if self.receive(timeout).await? {
@@ -154,6 +152,12 @@ impl Ring {
         let n = buf.len().min(left.len());
         buf[..n].copy_from_slice(&left[..n]);
         *taken += n;
+        if *taken == bytes.bytes().len() {
+            // All handed over: a pooled buffer goes back to the ring now, not at the next receive,
+            // which may be a handler's whole wait away (10,000 connections waiting in handlers
+            // would otherwise hold the ring's 4,096 buffers and leave it dry for everyone).
+            self.rx = Rx::Empty;
+        }
         n
     }
 
@@ -392,14 +396,24 @@ mod tests {
                     compio::runtime::spawn(async move {
                         let mut ring = Ring::new(stream);
                         let mut buf = [0; POOLED_LEN];
-                        let n = ring.read(&mut buf, Duration::from_secs(5)).await.unwrap();
-                        assert_eq!(&buf[..n], format!("request {i}").as_bytes());
+                        ring.wait_received(POOLED_LEN, Duration::from_secs(5))
+                            .await
+                            .unwrap();
                         let went_owned = matches!(
                             ring.rx,
                             Rx::Received {
                                 bytes: Received::Owned(_),
                                 ..
                             }
+                        );
+                        // Holding a buffer a while (as a connection whose bytes are not yet taken
+                        // would) makes the others' retries find the ring dry again.
+                        compio::time::sleep(Duration::from_millis(20)).await;
+                        let n = ring.read(&mut buf, Duration::from_secs(5)).await.unwrap();
+                        assert_eq!(&buf[..n], format!("request {i}").as_bytes());
+                        assert!(
+                            matches!(ring.rx, Rx::Empty),
+                            "a buffer whose bytes are all taken is given back at once"
                         );
                         // A read given up on (its timeout passed) leaves its receive in flight, and
                         // the next read gets the bytes.
