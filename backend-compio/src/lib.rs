@@ -94,6 +94,10 @@ pub fn runtime() -> io::Result<compio::runtime::Runtime> {
     // One thread submits to each ring, so the kernel may run completion work only when that
     // thread next enters it (`DEFER_TASKRUN`, Linux 6.1) instead of interrupting it with an IPI
     // whenever a packet arrives for a pending receive; older kernels get the default ring.
+    // `TASKRUN_FLAG` makes the kernel say when such work is waiting, which is the only way the
+    // loop's non-blocking polls between batches of tasks know to run it: without it, requests that
+    // arrive while tasks are runnable wait until the worker has nothing left to run (10,000
+    // connections waiting 500 ms each: a median answer in 591 ms without it, 501 ms with it).
     let mut plain = compio::driver::ProactorBuilder::new();
     plain
         // A completion per receive and per send of every connection can be due at once (10,000
@@ -109,7 +113,7 @@ pub fn runtime() -> io::Result<compio::runtime::Runtime> {
         // panic in compio's fallback pool each). Asking here, at start, caches the answer.
         .detect_opcode_support(OpCodeFlag::Recv | OpCodeFlag::Send | OpCodeFlag::Shutdown);
     let mut tuned = plain.clone();
-    tuned.single_issuer(true).defer_taskrun(true);
+    tuned.single_issuer(true).defer_taskrun(true).taskrun_flag(true);
     let build = |proactor: &compio::driver::ProactorBuilder| {
         compio::runtime::RuntimeBuilder::new()
             .with_proactor(proactor.clone())
