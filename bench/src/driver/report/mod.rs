@@ -166,6 +166,14 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if !results.updates.is_empty() {
+        let _ = writeln!(
+            md,
+            "Rows re-measured later ran at another hour than their neighbours, and this machine's speed moves \
+             by tens of percent between hours: compare a row with those its own command measured (listed \
+             below); across commands, only ratios taken within each run hold.\n"
+        );
+    }
     for update in &results.updates {
         let _ = writeln!(
             md,
