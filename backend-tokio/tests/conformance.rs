@@ -30,6 +30,7 @@ mod hyper {
         "body_too_large" => "413 comes from the body collector, so hyper keeps the connection open",
         "chunked_body_too_large" => "hyper closes on an oversized chunked body without an answer",
         "header_read_timeout" => "hyper's header_read_timeout closes without a 408",
+        "idle_timeout" => "no idle timeout: an idle connection stays until header_read_timeout, which hyper starts when it waits for the next request",
         "streamed_upload_and_download_hold_little" => "a route's own body limit (Body::set_limit) does not reach hyper's body: max_body_bytes cuts the upload",
         "upload_over_its_limit" => "a route's own body limit (Body::set_limit) does not reach hyper's body",
         "stalled_download_is_bounded" => "RSS grew by ~1 GiB for an unread 1 GiB download through this adapter (not yet traced: hyper's write buffering or the adapter)",

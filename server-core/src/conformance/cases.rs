@@ -423,6 +423,8 @@ pub fn slowloris_trickle(start: Start) {
 pub fn idle_timeout(start: Start) {
     let config = Config {
         idle_timeout: Duration::from_millis(300),
+        // Far beyond the wait below, so that only the idle timeout can close the connection in it.
+        header_read_timeout: Duration::from_secs(30),
         ..test_config()
     };
     let server = start(config);
