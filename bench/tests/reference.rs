@@ -1,6 +1,6 @@
 //! The reference servers of bench/reference/ (Go, Node, WSGI) serve the same route contract as
-//! `serve` and stop cleanly on SIGTERM. A reference whose toolchain is missing is skipped with a
-//! line, as the bench skips it.
+//! `serve` and stop cleanly on SIGTERM. A reference whose toolchain cannot be had is skipped with a
+//! line saying why, as the bench reports it.
 
 mod common;
 
@@ -13,8 +13,12 @@ use bench::driver::server::ServerProcess;
 fn every_reference_server_serves_every_route() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     for reference in Reference::ALL {
-        let Some(subject) = reference.prepare(workspace).expect("prepare the reference") else {
-            continue;
+        let subject = match reference.prepare(workspace) {
+            Ok(subject) => subject,
+            Err(why) => {
+                eprintln!("skipped {}: {why}", reference.row_name());
+                continue;
+            }
         };
         let server = ServerProcess::start(&subject, &[0, 1]).expect("start the reference");
         common::check_routes(server.addr);

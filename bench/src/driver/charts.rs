@@ -98,6 +98,69 @@ pub fn bars(area: &Area, title: &str, unit: &str, labels: &[String], series: &[B
     Ok(())
 }
 
+/// One row per label and a marker per series at its value, over a logarithmic x axis with a rule
+/// at 1: ratios to a baseline row, where 2× worse and 2× better are as far from the rule.
+pub fn dots(
+    area: &Area,
+    title: &str,
+    x_desc: &str,
+    labels: &[String],
+    series: &[Bars],
+) -> Result<(), String> {
+    let values = || {
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten())
+            .copied()
+            .filter(|v| *v > 0.0)
+    };
+    let lo = values().fold(1.0, f64::min) / 1.25;
+    // Room on the right for the legend.
+    let hi = values().fold(1.0, f64::max) * 4.0;
+    let n = labels.len();
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(150)
+        .build_cartesian_2d((lo..hi).log_scale(), (0..n.saturating_sub(1)).into_segmented())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_labels(12)
+        .x_label_formatter(&|v| short(*v))
+        .y_labels(n)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) if *i < n => labels[n - 1 - *i].clone(),
+            _ => String::new(),
+        })
+        .x_desc(x_desc)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(LineSeries::new(
+            [(1.0, SegmentValue::Exact(0)), (1.0, SegmentValue::Exact(n))],
+            BLACK.mix(0.6).stroke_width(1),
+        ))
+        .map_err(err)?;
+    for (j, s) in series.iter().enumerate() {
+        let color = Palette99::pick(j).to_rgba();
+        chart
+            .draw_series(s.values.iter().enumerate().filter_map(|(i, v)| {
+                Some(Circle::new(
+                    ((*v)?, SegmentValue::CenterOf(n - 1 - i)),
+                    4,
+                    color.filled(),
+                ))
+            }))
+            .map_err(err)?
+            .label(s.name)
+            .legend(move |(x, y)| Circle::new((x + 5, y), 4, color.filled()));
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperRight)
+}
+
 /// Lines over a logarithmic x axis (connections), one per series.
 pub fn lines(
     area: &Area,
@@ -159,8 +222,17 @@ pub fn file(
     panels: usize,
     draw: impl FnOnce(&[Area]) -> Result<(), String>,
 ) -> Result<(), String> {
-    let width = 620 * panels as u32;
-    let root = SVGBackend::new(path, (width, 420)).into_drawing_area();
+    file_sized(path, (620 * panels as u32, 420), panels, draw)
+}
+
+/// As `file`, `size` pixels in all.
+pub fn file_sized(
+    path: &Path,
+    size: (u32, u32),
+    panels: usize,
+    draw: impl FnOnce(&[Area]) -> Result<(), String>,
+) -> Result<(), String> {
+    let root = SVGBackend::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let areas = root.split_evenly((1, panels));
     draw(&areas)?;

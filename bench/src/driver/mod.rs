@@ -6,6 +6,7 @@ pub use load::SseReport;
 pub mod procfs;
 pub mod reference;
 mod report;
+mod rounds;
 mod scenario;
 pub mod server;
 mod tools;
@@ -36,7 +37,8 @@ pub struct Args {
     #[arg(long, value_enum, value_delimiter = ',')]
     references: Vec<Reference>,
     /// Also measure the standard routes written as an axum app: on each chosen backend (rows
-    /// `axum-<backend>`; not coroutine-minihttp) and on `axum::serve` (row `ref-axum-serve`).
+    /// `axum-<backend>`; not coroutine-minihttp) and on `axum::serve` (row `ref-axum-serve`), in
+    /// the scenarios axum rows are measured in. A full run (no selection) always does.
     #[arg(long, conflicts_with = "target")]
     axum: bool,
     /// Measure no reference server.
@@ -83,10 +85,13 @@ pub struct Args {
     /// Only rewrite results.md and the charts from an existing results.json in --out.
     #[arg(long)]
     report_only: bool,
-    /// Replace only the measured rows in an existing results.json in --out, keeping the others
-    /// (to re-measure one scenario or backend without redoing the whole run).
+    /// The row every ratio is taken to, round by round (a backend, reference or axum row name).
+    #[arg(long, default_value = "tokio")]
+    baseline: String,
+    /// Let a partial run (--quick, --backends, --references, --scenarios, --target, ...) write over
+    /// the complete snapshot in --out. Without it a partial run refuses to.
     #[arg(long)]
-    update: bool,
+    replace_snapshot: bool,
 }
 
 pub fn main() {
@@ -101,17 +106,23 @@ fn run(args: Args) -> Result<(), String> {
         .parent()
         .expect("bench is in the workspace")
         .to_owned();
-    let out = args.out.clone().unwrap_or_else(|| {
-        if args.quick {
-            workspace.join("target/bench-quick")
-        } else {
-            workspace.join("docs")
-        }
+    // A run of everything is the snapshot docs/ holds; anything less goes elsewhere by default.
+    let complete = !args.quick
+        && args.backends.is_empty()
+        && args.references.is_empty()
+        && !args.no_references
+        && args.scenarios.is_empty()
+        && args.target.is_none();
+    let out = args.out.clone().unwrap_or_else(|| match (complete, args.quick) {
+        (true, _) => workspace.join("docs"),
+        (false, true) => workspace.join("target/bench-quick"),
+        (false, false) => workspace.join("target/bench-partial"),
     });
     if args.report_only {
         let results = report::load(&out)?;
         return report::write(&out, &results);
     }
+    report::may_write(&out, complete, args.replace_snapshot)?;
     let settings = settings(&args);
     let backends = if args.backends.is_empty() {
         BackendName::ALL.to_vec()
@@ -135,6 +146,10 @@ fn run(args: Args) -> Result<(), String> {
         .iter()
         .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait | Scenario::Soak));
     let tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
+    let mut not_measured: Vec<String> = Vec::new();
+    if need_wrk && tools.wrk.is_none() {
+        not_measured.push("pipelined: wrk could not be installed (wait ran on oha)".into());
+    }
     if let Err(e) = server::pin_self(&settings.load_cpus) {
         eprintln!(
             "note: could not pin the driver to CPUs {:?}: {e}",
@@ -147,7 +162,7 @@ fn run(args: Args) -> Result<(), String> {
         subjects.push(Subject::running(url)?);
     } else if let Some(serve) = &tools.serve {
         subjects.extend(backends.iter().map(|&backend| Subject::backend(serve, backend)));
-        if args.axum {
+        if args.axum || complete {
             subjects.extend(
                 backends
                     .iter()
@@ -157,105 +172,133 @@ fn run(args: Args) -> Result<(), String> {
             subjects.push(Subject::axum_serve(serve));
         }
         for reference in references {
-            subjects.extend(reference.prepare(&workspace)?);
+            match reference.prepare(&workspace) {
+                Ok(subject) => subjects.push(subject),
+                Err(why) => {
+                    eprintln!("note: {} is not measured: {why}", reference.row_name());
+                    not_measured.push(format!("{}: {why}", reference.row_name()));
+                }
+            }
         }
     }
+    let baseline = if subjects.iter().any(|s| s.name == args.baseline) {
+        args.baseline.clone()
+    } else {
+        let first = subjects.first().map_or(String::new(), |s| s.name.clone());
+        eprintln!(
+            "note: baseline {} is not measured; ratios are to {first}",
+            args.baseline
+        );
+        first
+    };
 
-    let jobs: Vec<Job> = scenarios
+    let plan: Vec<(Scenario, Vec<Job>)> = scenarios
         .iter()
-        .flat_map(|&scenario| {
-            let settings = &settings;
-            subjects.iter().flat_map(move |subject| {
-                scenario
-                    .server_cpu_sets(settings)
-                    .into_iter()
-                    .flat_map(move |server_cpus| {
-                        scenario
-                            .connections(settings)
-                            .into_iter()
-                            .map(move |connections| Job {
-                                subject,
-                                scenario,
-                                connections,
-                                server_cpus: server_cpus.clone(),
-                            })
-                    })
-            })
-        })
-        .filter(|job| {
-            let skip = (job.scenario == Scenario::Pipelined && tools.wrk.is_none())
-                || (job.scenario == Scenario::Idle && job.subject.running.is_some());
-            !skip
+        .map(|&scenario| {
+            let jobs = subjects
+                .iter()
+                .filter(|subject| !subject.is_axum() || scenario.measures_axum())
+                .flat_map(|subject| {
+                    let settings = &settings;
+                    scenario
+                        .server_cpu_sets(settings)
+                        .into_iter()
+                        .flat_map(move |server_cpus| {
+                            scenario
+                                .connections(settings)
+                                .into_iter()
+                                .map(move |connections| Job {
+                                    subject,
+                                    scenario,
+                                    connections,
+                                    server_cpus: server_cpus.clone(),
+                                })
+                        })
+                })
+                .filter(|job| {
+                    let skip = (job.scenario == Scenario::Pipelined && tools.wrk.is_none())
+                        || (job.scenario == Scenario::Idle && job.subject.running.is_some());
+                    !skip
+                })
+                .collect();
+            (scenario, jobs)
         })
         .collect();
-    let planned: f64 = jobs
+    let planned: f64 = plan
         .iter()
-        .map(|j| settings.planned_seconds(j.scenario, j.connections))
+        .map(|(_, jobs)| rounds::planned_seconds(jobs, &settings))
         .sum();
     eprintln!(
-        "bench: {} runs ({} servers, scenarios {}), {} reps each (soak: one); planned about {}",
-        jobs.len(),
+        "bench: {} rows ({} servers, scenarios {}) in {} interleaved rounds (soak: one), ratios to {baseline}; \
+         planned about {}",
+        plan.iter().map(|(_, jobs)| jobs.len()).sum::<usize>(),
         subjects.len(),
         scenarios.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
         settings.reps,
         clock(planned),
     );
 
-    // Results are saved after every run, so an interrupted bench (a soak is over an hour) keeps what it measured.
-    let base = if args.update {
-        Some(report::load(&out)?)
-    } else {
-        None
-    };
     let command = command_line();
-    let save = |runs: &[Run], wall: f64| -> Result<(), String> {
-        let results = match &base {
-            Some(base) => {
-                let mut results = base.clone();
-                results.update(runs.to_vec(), wall, command.clone());
-                results
-            }
-            None => report::Results::new(
-                settings.clone(),
-                runs.to_vec(),
-                wall,
-                tools.oha_version.clone(),
-                command.clone(),
-            ),
-        };
+    let provenance = report::Provenance::now();
+    let started = Instant::now();
+    // Results are saved after every scenario, so an interrupted bench keeps what it measured.
+    let save = |runs: &[Run], complete: bool| -> Result<(), String> {
+        let results = report::Results::new(
+            provenance.clone(),
+            settings.clone(),
+            runs.to_vec(),
+            started.elapsed().as_secs_f64(),
+            tools.oha_version.clone(),
+            command.clone(),
+            complete,
+            not_measured.clone(),
+        );
         report::save(&out, &results)?;
         report::write(&out, &results)
     };
-
-    let started = Instant::now();
     let mut done_planned = 0.0;
     let mut runs: Vec<Run> = Vec::new();
-    for (k, job) in jobs.iter().enumerate() {
-        let elapsed = started.elapsed().as_secs_f64();
-        // Scale the plan by how long the runs so far really took.
-        let pace = if done_planned > 0.0 {
-            elapsed / done_planned
-        } else {
-            1.0
+    for (k, (scenario, jobs)) in plan.iter().enumerate() {
+        let scenario_planned = rounds::planned_seconds(jobs, &settings);
+        let reps = settings.reps(*scenario);
+        let mut reported = 0;
+        let mut progress = |job: &Job, round: usize, sample: Option<&scenario::Sample>| {
+            reported += 1;
+            let elapsed = started.elapsed().as_secs_f64();
+            let done = done_planned + scenario_planned * reported as f64 / (jobs.len() * reps) as f64;
+            let eta = (planned - done) * elapsed / done.max(1.0);
+            let figure = match sample.and_then(|s| scenario::headline(job, s)) {
+                Some(v) => format!("{v:.2} {}", scenario.headline_unit()),
+                None => "failed".into(),
+            };
+            eprintln!(
+                "[{}/{} {} round {}/{reps}] {:<20} {:>5} conns {:>2} CPUs  {figure:<22} elapsed {}  ETA {}",
+                k + 1,
+                plan.len(),
+                scenario.as_str(),
+                round + 1,
+                job.subject.name,
+                job.connections,
+                job.server_cpus.len(),
+                clock(elapsed),
+                clock(eta),
+            );
         };
-        eprintln!(
-            "[{}/{}] {:<19} {:<13} {:>5} conns  elapsed {}  ETA {}",
-            k + 1,
-            jobs.len(),
-            job.subject.name,
-            job.scenario.as_str(),
-            job.connections,
-            clock(elapsed),
-            clock((planned - done_planned) * pace),
+        let measured = rounds::run_scenario(
+            jobs,
+            &tools,
+            &settings,
+            &pipeline_script,
+            &baseline,
+            &mut progress,
         );
-        let run = scenario::run_job(job, &tools, &settings, &pipeline_script).unwrap_or_else(|e| {
-            eprintln!("    failed: {e}");
-            scenario::failed(job, &settings, e)
-        });
-        eprintln!("    {}", summary(&run));
-        runs.push(run);
-        save(&runs, started.elapsed().as_secs_f64())?;
-        done_planned += settings.planned_seconds(job.scenario, job.connections);
+        for run in &measured {
+            eprintln!("    {:<20} {}", run.backend, summary(run));
+        }
+        runs.extend(measured);
+        done_planned += scenario_planned;
+        // A complete run is marked so only once every scenario is in.
+        save(&runs, complete && k + 1 == plan.len())?;
     }
     eprintln!("bench: measured in {}", clock(started.elapsed().as_secs_f64()));
     eprintln!("bench: wrote {}", out.display());
@@ -266,14 +309,14 @@ fn settings(args: &Args) -> Settings {
     let quick = args.quick;
     Settings {
         reps: args.reps.unwrap_or(if quick { 1 } else { 3 }),
-        duration_s: args.duration.unwrap_or(if quick { 2.0 } else { 5.0 }),
-        warmup_s: args.warmup.unwrap_or(if quick { 0.5 } else { 1.0 }),
-        wait_duration_s: args.wait_duration.unwrap_or(if quick { 3.0 } else { 15.0 }),
+        duration_s: args.duration.unwrap_or(2.0),
+        warmup_s: args.warmup.unwrap_or(0.5),
+        wait_duration_s: args.wait_duration.unwrap_or(if quick { 3.0 } else { 7.0 }),
         wait_connections: args.wait_connections,
         wait_ms: 500,
         soak_duration_s: args.soak_duration,
         idle_connections: vec![1_000, 10_000],
-        sweep_connections: vec![1, 16, 256, 4_096, 10_000],
+        sweep_connections: vec![1, 64, 10_000],
         server_cpus: args.server_cpus.clone(),
         load_cpus: args.load_cpus.clone(),
         max_connections: 20_000,

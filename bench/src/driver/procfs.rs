@@ -86,6 +86,21 @@ pub fn kernel_stack_kb() -> u64 {
     field("/proc/meminfo", "KernelStack:")
 }
 
+/// The kernel's thread stacks once they have stopped shrinking (threads of a load just ended are
+/// still being torn down for a while), or after 5 s.
+pub fn settled_kernel_stack_kb() -> u64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut last = kernel_stack_kb();
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let now = kernel_stack_kb();
+        if now >= last || std::time::Instant::now() >= deadline {
+            return now;
+        }
+        last = now;
+    }
+}
+
 fn field(path: &str, key: &str) -> u64 {
     fs::read_to_string(path)
         .ok()

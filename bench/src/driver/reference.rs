@@ -1,6 +1,7 @@
 //! The reference servers of `bench/reference/`: the route contract in Go, Node and Python WSGI,
 //! measured as extra rows under the identical method. Each is built or installed from the
-//! project's own files when its toolchain is present, and skipped with one line when it is not.
+//! project's own files (the toolchain from Debian's packages when missing); where one cannot be
+//! had, the report says which and why.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,9 +31,9 @@ impl Reference {
         }
     }
 
-    /// Finds the toolchain and builds the server (Go) or installs it into a local venv
-    /// (gunicorn). `Ok(None)` when the toolchain is missing: the rows are skipped, said once.
-    pub fn prepare(self, workspace: &Path) -> Result<Option<Subject>, String> {
+    /// Finds the toolchain (installing Debian's golang-go when missing) and builds the server
+    /// (Go) or installs it into a local venv (gunicorn). `Err` says why its rows cannot be had.
+    pub fn prepare(self, workspace: &Path) -> Result<Subject, String> {
         let sources = workspace.join("bench/reference");
         let out = target_dir(workspace).join("reference");
         let subject = |program: PathBuf, args: Vec<String>| Subject {
@@ -47,7 +48,7 @@ impl Reference {
             Reference::Go => {
                 let Some(go) = which("go").or_else(|| apt_install("golang-go", "go", "for the Go reference"))
                 else {
-                    return skipped(self, "go");
+                    return Err("go not found, and apt-get could not install golang-go".into());
                 };
                 let binary = out.join("go-net-http");
                 run(
@@ -58,26 +59,35 @@ impl Reference {
                         .current_dir(sources.join("go")),
                     "go build",
                 )?;
-                Ok(Some(subject(binary, vec![])))
+                Ok(subject(binary, vec![]))
             }
             Reference::Node => {
-                let Some(node) = which("node") else {
-                    return skipped(self, "node");
+                let Some(node) =
+                    which("node").or_else(|| apt_install("nodejs", "node", "for the Node reference"))
+                else {
+                    return Err("node not found, and apt-get could not install nodejs".into());
                 };
-                Ok(Some(subject(node, vec![path(sources.join("node/server.js"))])))
+                Ok(subject(node, vec![path(sources.join("node/server.js"))]))
             }
             Reference::Gunicorn => {
                 let Some(python) = which("python3") else {
-                    return skipped(self, "python3");
+                    return Err("python3 not found".into());
                 };
                 let venv = out.join("venv");
                 let gunicorn = venv.join("bin/gunicorn");
                 if !gunicorn.exists() {
                     eprintln!("installing gunicorn into {} (pip, once)...", venv.display());
-                    run(
-                        Command::new(python).args(["-m", "venv"]).arg(&venv),
-                        "python3 -m venv",
-                    )?;
+                    let make_venv = || {
+                        run(
+                            Command::new(&python).args(["-m", "venv"]).arg(&venv),
+                            "python3 -m venv",
+                        )
+                    };
+                    // Debian ships venv's pip bootstrap in a package of its own.
+                    if make_venv().is_err() {
+                        apt_install("python3-venv", "python3", "for gunicorn's venv");
+                        make_venv()?;
+                    }
                     run(
                         Command::new(venv.join("bin/pip"))
                             .args(["install", "--quiet", "-r"])
@@ -94,18 +104,10 @@ impl Reference {
                     "app:application".into(),
                     "--bind".into(),
                 ];
-                Ok(Some(subject(gunicorn, args)))
+                Ok(subject(gunicorn, args))
             }
         }
     }
-}
-
-fn skipped(reference: Reference, toolchain: &str) -> Result<Option<Subject>, String> {
-    eprintln!(
-        "note: {toolchain} not found: the {} reference rows are skipped",
-        reference.row_name()
-    );
-    Ok(None)
 }
 
 fn run(command: &mut Command, what: &str) -> Result<(), String> {

@@ -29,7 +29,7 @@ pub enum Scenario {
     MixedOffload,
     /// 1,000 and 10,000 open keep-alive connections: memory per connection.
     Idle,
-    /// /plaintext at 1, 16, 256, 4,096, 10,000 connections: how cost grows.
+    /// /plaintext at 1, 64 and 10,000 connections (256 is plaintext's): how cost grows.
     Sweep,
     /// /plaintext pipelined 16 deep over 64 connections (wrk).
     Pipelined,
@@ -82,6 +82,26 @@ impl Scenario {
             Scenario::Download => "download",
             Scenario::Cores => "cores",
             Scenario::Soak => "soak",
+        }
+    }
+
+    /// The axum rows ask whether the app and its runtime hold up where they differ from our own
+    /// routes: the request path, many waiting users, idle and listening connections.
+    pub fn measures_axum(self) -> bool {
+        matches!(
+            self,
+            Scenario::Plaintext | Scenario::Json | Scenario::Wait | Scenario::Idle | Scenario::Sse
+        )
+    }
+
+    /// The unit of `headline`.
+    pub fn headline_unit(self) -> &'static str {
+        match self {
+            Scenario::Wait | Scenario::Soak => "req/s",
+            Scenario::Mixed | Scenario::MixedOffload => "ms cheap p99",
+            Scenario::Idle => "KB/conn",
+            Scenario::Sse => "CPU-µs/event",
+            _ => "CPU-µs/req",
         }
     }
 
@@ -144,7 +164,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn duration(&self, scenario: Scenario) -> Duration {
+    pub fn duration(&self, scenario: Scenario) -> Duration {
         Duration::from_secs_f64(match scenario {
             Scenario::Wait => self.wait_duration_s,
             Scenario::Soak => self.soak_duration_s,
@@ -157,13 +177,13 @@ impl Settings {
         if scenario == Scenario::Soak { 1 } else { self.reps }
     }
 
-    /// Planned wall time of one job, for the progress line's ETA.
+    /// Planned wall time of one cell (its server's start aside), for the progress line's ETA.
     pub fn planned_seconds(&self, scenario: Scenario, connections: usize) -> f64 {
         match scenario {
             Scenario::Idle => self.reps as f64 * (2.5 + connections as f64 / 4000.0),
             _ => {
                 let reps = self.reps(scenario) as f64;
-                1.0 + self.warmup_s + reps * (self.duration(scenario).as_secs_f64() + 0.3)
+                self.warmup_s + reps * (self.duration(scenario).as_secs_f64() + 0.5)
             }
         }
     }
@@ -171,7 +191,7 @@ impl Settings {
 
 /// One rep's raw figures.
 #[derive(Clone, Default)]
-struct Sample {
+pub struct Sample {
     load: Load,
     /// The second load of the mixed scenarios: the heavy requests.
     heavy: Option<Load>,
@@ -181,16 +201,16 @@ struct Sample {
     loadgen_cpu_s: f64,
     memory: MemorySamples,
     base_rss_kb: u64,
-    base_kernel_stack_kb: u64,
+    pub base_kernel_stack_kb: u64,
     /// Open connections while memory was sampled.
     connections: usize,
     /// soak: the server at rest before and after the load.
-    at_rest: Option<(AtRest, AtRest)>,
+    pub at_rest: Option<(AtRest, AtRest)>,
 }
 
 /// What a server holds with no connection open: what a leak would make grow.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct AtRest {
+pub struct AtRest {
     fds: u64,
     threads: u64,
 }
@@ -205,7 +225,7 @@ impl AtRest {
 
     /// Reads the server once its connections have wound down: as soon as it is back to `base`,
     /// or what it holds after 30 s (idle pool threads retire after 10 s in tokio and `blocking`).
-    fn settled(pid: u32, base: Option<AtRest>) -> AtRest {
+    pub fn settled(pid: u32, base: Option<AtRest>) -> AtRest {
         let deadline = Instant::now() + Duration::from_secs(30);
         std::thread::sleep(Duration::from_secs(2));
         loop {
@@ -282,6 +302,39 @@ pub struct Run {
     /// Every server process exited 0 after SIGTERM (graceful shutdown).
     pub clean_exit: bool,
     pub note: Option<String>,
+    /// The row the ratio is taken to: same scenario, connections and CPUs.
+    #[serde(default)]
+    pub baseline: Option<String>,
+    /// The scenario's headline figure (`headline`) over the baseline's, taken within each round:
+    /// the median of the rounds' ratios and their spread.
+    #[serde(default)]
+    pub ratio: Option<f64>,
+    #[serde(default)]
+    pub ratio_min: Option<f64>,
+    #[serde(default)]
+    pub ratio_max: Option<f64>,
+}
+
+/// The figure a scenario ranks servers by, for one rep: server CPU per request (per event for
+/// sse), except where the scenario is about something else: the rate for wait and soak (capacity
+/// while requests wait), the cheap requests' p99 for the mixed scenarios, memory per connection
+/// for idle. `None` where it was not read (a `--target` server's CPU).
+pub fn headline(job: &Job<'_>, s: &Sample) -> Option<f64> {
+    let per_conn = |now: u64, base: u64| now.saturating_sub(base) as f64 / s.connections.max(1) as f64;
+    match job.scenario {
+        Scenario::Wait | Scenario::Soak => Some(s.load.rps),
+        Scenario::Mixed | Scenario::MixedOffload => s.load.p99_ms,
+        Scenario::Idle => (s.memory.peak_rss_kb > 0).then(|| {
+            per_conn(s.memory.peak_rss_kb, s.base_rss_kb)
+                + per_conn(s.memory.peak_kernel_stack_kb, s.base_kernel_stack_kb)
+        }),
+        _ => Some(s.server_cpu_s? * 1e6 / total_requests(s).max(1) as f64),
+    }
+}
+
+/// Whether a larger headline figure is the better one (only the rates are).
+pub fn higher_is_better(scenario: &str) -> bool {
+    matches!(scenario, "wait" | "soak")
 }
 
 pub struct Job<'a> {
@@ -292,53 +345,8 @@ pub struct Job<'a> {
     pub server_cpus: Vec<usize>,
 }
 
-/// Runs one job: start the backend, warm up, measure `reps` times, stop.
-pub fn run_job(
-    job: &Job<'_>,
-    tools: &Tools,
-    settings: &Settings,
-    pipeline_script: &Path,
-) -> Result<Run, String> {
-    let mut samples = Vec::new();
-    let mut clean_exit = true;
-    if job.scenario == Scenario::Idle {
-        for _ in 0..settings.reps {
-            let server = ServerProcess::start(job.subject, &job.server_cpus)?;
-            samples.push(idle(&server, job.connections)?);
-            clean_exit &= server.stop();
-        }
-        return Ok(aggregate(job, settings, &samples, clean_exit, None));
-    }
-    if job.scenario == Scenario::Pipelined && tools.wrk.is_none() {
-        return Err("wrk is not installed".into());
-    }
-    let server = ServerProcess::start(job.subject, &job.server_cpus)?;
-    let warmup = Duration::from_secs_f64(settings.warmup_s);
-    if !warmup.is_zero() {
-        measure(job, tools, settings, &server, warmup, pipeline_script, true)?;
-    }
-    let soak_pid = server.pid().filter(|_| job.scenario == Scenario::Soak);
-    let before = soak_pid.map(|pid| AtRest::settled(pid, None));
-    for _ in 0..settings.reps(job.scenario) {
-        samples.push(measure(
-            job,
-            tools,
-            settings,
-            &server,
-            settings.duration(job.scenario),
-            pipeline_script,
-            false,
-        )?);
-    }
-    if let (Some(pid), Some(before), Some(sample)) = (soak_pid, before, samples.last_mut()) {
-        sample.at_rest = Some((before, AtRest::settled(pid, Some(before))));
-    }
-    clean_exit &= server.stop();
-    Ok(aggregate(job, settings, &samples, clean_exit, None))
-}
-
 /// One load run against a started server.
-fn measure(
+pub fn measure(
     job: &Job<'_>,
     tools: &Tools,
     settings: &Settings,
@@ -464,8 +472,7 @@ fn measure(
         heavy,
         // From the fresh server's RSS: what this many connections (and the warm-up) made it hold.
         base_rss_kb: server.start_rss_kb,
-        // Not read before each rep: a thread-per-connection server may still be ending the
-        // previous rep's threads then.
+        // rounds.rs replaces it with the base read right before the rep.
         base_kernel_stack_kb: server.start_kernel_stack_kb,
         connections,
         at_rest: None,
@@ -491,7 +498,7 @@ fn oha_load(child: std::process::Child) -> Result<Load, String> {
 }
 
 /// Opens `n` keep-alive connections, one request each, holds them, and reads the server's memory.
-fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
+pub fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
     let pid = server
         .pid()
         .ok_or("idle reads the server's memory from /proc: not for a --target server")?;
@@ -555,18 +562,18 @@ pub fn failed(job: &Job<'_>, settings: &Settings, why: String) -> Run {
     aggregate(job, settings, &[], false, Some(why))
 }
 
-fn median(mut values: Vec<f64>) -> Option<f64> {
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
     values.retain(|v| v.is_finite());
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied()
 }
 
-fn spread(values: &[f64]) -> (Option<f64>, Option<f64>) {
+pub fn spread(values: &[f64]) -> (Option<f64>, Option<f64>) {
     let finite = values.iter().copied().filter(|v| v.is_finite());
     (finite.clone().reduce(f64::min), finite.reduce(f64::max))
 }
 
-fn aggregate(
+pub fn aggregate(
     job: &Job<'_>,
     settings: &Settings,
     samples: &[Sample],
@@ -654,6 +661,10 @@ fn aggregate(
         threads_after: at_rest(samples, |(_, after)| after.threads),
         clean_exit,
         note,
+        baseline: None,
+        ratio: None,
+        ratio_min: None,
+        ratio_max: None,
     }
 }
 

@@ -69,6 +69,11 @@ impl Subject {
         }
     }
 
+    /// One of the axum-app rows (`axum-<backend>`, `ref-axum-serve`).
+    pub fn is_axum(&self) -> bool {
+        self.name.starts_with("axum-") || self.name == "ref-axum-serve"
+    }
+
     /// A server already running at `url` (`http://HOST:PORT`, the route contract at its root).
     pub fn running(url: &str) -> Result<Subject, String> {
         let authority = url

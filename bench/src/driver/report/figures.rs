@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::super::charts::{self, Bars};
-use super::super::scenario::Run;
+use clap::ValueEnum;
+
+use super::super::scenario::{Run, Scenario, higher_is_better};
 use super::{Results, backends, by_scenario, distinct};
 
 fn labels(runs: &[&Run]) -> Vec<String> {
@@ -36,6 +38,65 @@ pub(super) fn draw_cpu(img: &Path, results: &Results) -> Result<(), String> {
             "Server CPU per request (lower is better)",
             "CPU-µs per request",
             &labels(&plain),
+            &series,
+        )
+    })
+}
+
+/// The summary table as a chart: each row's headline ratio to the baseline in every scenario,
+/// drawn as cost (right is worse), so that the rates of wait, where higher is better, are inverted.
+pub(super) fn draw_summary(img: &Path, results: &Results) -> Result<(), String> {
+    let mut rows: Vec<String> = Vec::new();
+    for run in &results.runs {
+        if !rows.contains(&run.backend) {
+            rows.push(run.backend.clone());
+        }
+    }
+    let scenarios: Vec<&str> = Scenario::value_variants()
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| results.runs.iter().any(|r| r.scenario == *s && r.ratio.is_some()))
+        .collect();
+    let series: Vec<Bars> = scenarios
+        .iter()
+        .map(|&scenario| {
+            let runs = by_scenario(results, scenario);
+            let top = runs
+                .iter()
+                .map(|r| (r.server_cores.unwrap_or(1), r.connections))
+                .max()
+                .unwrap_or_default();
+            Bars {
+                name: scenario,
+                values: rows
+                    .iter()
+                    .map(|row| {
+                        let r = runs.iter().find(|r| {
+                            &r.backend == row && (r.server_cores.unwrap_or(1), r.connections) == top
+                        })?;
+                        let ratio = r.ratio.filter(|v| *v > 0.0)?;
+                        Some(if higher_is_better(scenario) {
+                            1.0 / ratio
+                        } else {
+                            ratio
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let baseline = results
+        .runs
+        .iter()
+        .find_map(|r| r.baseline.as_deref())
+        .unwrap_or("baseline");
+    let height = 120 + 22 * rows.len() as u32;
+    charts::file_sized(&img.join("summary.svg"), (1000, height.max(420)), 1, |areas| {
+        charts::dots(
+            &areas[0],
+            &format!("Cost relative to {baseline}, per scenario (log scale; right of 1 is worse)"),
+            &format!("× {baseline}'s figure in the same round (wait: its req/s over the row's)"),
+            &rows,
             &series,
         )
     })

@@ -14,27 +14,29 @@ use super::scenario::{Run, Scenario, Settings};
 mod figures;
 mod tables;
 
-use figures::{draw_cpu, draw_scenario};
-use tables::{BACKENDS, INTRO, reading, scenario_table};
+use figures::{draw_cpu, draw_scenario, draw_summary};
+use tables::{BACKENDS, INTRO, reading, scenario_table, summary_table};
 
+/// One run's snapshot: results.json, and what results.md is written from.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Results {
+    /// When the run started (UTC) and the commit it measured.
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub commit: String,
     pub machine: Machine,
     pub settings: serde_json::Value,
     pub command: String,
     pub wall_seconds: f64,
-    pub runs: Vec<Run>,
-    /// Later runs that replaced some rows (`--update`).
+    /// Every backend, reference and scenario of the default run, all of it measured by this one
+    /// run: the snapshot docs/ holds. A partial run may not overwrite one unasked (`may_write`).
     #[serde(default)]
-    pub updates: Vec<Update>,
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-pub struct Update {
-    pub command: String,
-    pub wall_seconds: f64,
-    /// `backend/scenario/connections` of each replaced or added row.
-    pub rows: Vec<String>,
+    pub complete: bool,
+    /// What the run could not measure, and why (a reference whose toolchain could not be had).
+    #[serde(default)]
+    pub not_measured: Vec<String>,
+    pub runs: Vec<Run>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -47,14 +49,51 @@ pub struct Machine {
     pub versions: BTreeMap<String, String>,
 }
 
+/// When a run started and what it measured: read once, at its start, so that the docs edited while
+/// it runs do not mark it as uncommitted.
+#[derive(Clone)]
+pub struct Provenance {
+    pub date: String,
+    pub commit: String,
+}
+
+impl Provenance {
+    pub fn now() -> Provenance {
+        let dirty = !output("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+        Provenance {
+            date: output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            commit: format!(
+                "{}{}",
+                output("git", &["rev-parse", "--short=12", "HEAD"]),
+                if dirty { " with uncommitted changes" } else { "" }
+            ),
+        }
+    }
+}
+
+/// A program's standard output, trimmed; empty if it could not be run.
+fn output(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
 impl Results {
-    pub fn new(settings: Settings, runs: Vec<Run>, wall_seconds: f64, oha: String, command: String) -> Self {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        provenance: Provenance,
+        settings: Settings,
+        runs: Vec<Run>,
+        wall_seconds: f64,
+        oha: String,
+        command: String,
+        complete: bool,
+        not_measured: Vec<String>,
+    ) -> Self {
         let (cpu, cores, kernel) = procfs::machine();
-        let rustc = std::process::Command::new("rustc")
-            .arg("--version")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default();
         let mut versions = locked_versions(&[
             "tokio",
             "smol",
@@ -63,43 +102,49 @@ impl Results {
             "may_minihttp",
             "hyper",
             "httparse",
+            "compio",
+            "axum",
         ]);
         versions.insert("oha".into(), oha);
         Results {
+            date: provenance.date,
+            commit: provenance.commit,
             machine: Machine {
                 cpu,
                 cores,
                 kernel,
-                rustc,
+                rustc: output("rustc", &["--version"]),
                 versions,
             },
             settings: serde_json::to_value(settings).unwrap_or_default(),
             command,
             wall_seconds,
+            complete,
+            not_measured,
             runs,
-            updates: Vec::new(),
         }
     }
+}
 
-    /// Replaces the rows measured again, keeping the report's order (scenario, then backend).
-    pub fn update(&mut self, runs: Vec<Run>, wall_seconds: f64, command: String) {
-        let key = |r: &Run| match r.server_cores.filter(|_| r.scenario == "cores") {
-            Some(cores) => format!("{}/{}/{}/{cores}cpu", r.backend, r.scenario, r.connections),
-            None => format!("{}/{}/{}", r.backend, r.scenario, r.connections),
-        };
-        let rows: Vec<String> = runs.iter().map(key).collect();
-        for run in runs {
-            match self.runs.iter_mut().find(|old| key(old) == key(&run)) {
-                Some(old) => *old = run,
-                None => self.runs.push(run),
-            }
-        }
-        self.updates.push(Update {
-            command,
-            wall_seconds,
-            rows,
-        });
+/// Whether this run may write its results into `out`: a partial run must not replace a complete
+/// snapshot unless told to (`--replace-snapshot`).
+pub fn may_write(out: &Path, complete: bool, replace: bool) -> Result<(), String> {
+    let existing = match load(out) {
+        Ok(existing) => existing,
+        // Nothing there (or unreadable): nothing to lose.
+        Err(_) => return Ok(()),
+    };
+    if existing.complete && !complete && !replace {
+        return Err(format!(
+            "{} holds the complete snapshot of {} ({}); this partial run would replace it. Write it \
+             elsewhere (--out; the default for a partial run is target/bench-partial), or pass \
+             --replace-snapshot to mean it",
+            out.display(),
+            existing.date,
+            existing.command
+        ));
     }
+    Ok(())
 }
 
 /// The versions Cargo.lock pins for `names`.
@@ -141,16 +186,33 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
     let mut md = String::new();
     let m = &results.machine;
     let _ = writeln!(md, "# Results\n");
+    let baseline = results
+        .runs
+        .iter()
+        .find_map(|r| r.baseline.as_deref())
+        .unwrap_or("the baseline");
     let _ = writeln!(
         md,
-        "Generated by `{}` in {:.0} min. Server pinned to CPU(s) {}, load generator (oha {}) and driver to {}; median of \
-         {} reps per row, spread in brackets; **bold** is the best figure of a column. Method: [method.md](method.md).\n",
+        "{} `{}`, started {} at commit {}, {:.0} min wall time. Every scenario runs in {} interleaved rounds: \
+         round r measures every row once before round r+1 begins, in an order rotated and reversed from \
+         round to round, so that the host's drift (tens of percent between hours here) falls on every row \
+         alike. Each row's **× baseline** is its headline figure over {baseline}'s in the same round (median \
+         of the rounds, min–max in brackets); tables are ranked by it. Absolute figures are medians of the \
+         rounds with their min–max; **bold** is the best of a column. Server pinned to CPU(s) {}, load \
+         generator (oha {}, wrk) and driver to {}. Method: [method.md](method.md).\n",
+        if results.complete {
+            "One full run of every backend, reference and scenario:"
+        } else {
+            "**A partial run** (not the complete snapshot):"
+        },
         results.command,
+        results.date,
+        results.commit,
         results.wall_seconds / 60.0,
+        results.settings["reps"],
         list(&results.settings["server_cpus"]),
         m.versions.get("oha").map_or("", String::as_str),
         list(&results.settings["load_cpus"]),
-        results.settings["reps"],
     );
     let _ = writeln!(
         md,
@@ -166,23 +228,18 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if !results.updates.is_empty() {
-        let _ = writeln!(
-            md,
-            "Rows re-measured later ran at another hour than their neighbours, and this machine's speed moves \
-             by tens of percent between hours: compare a row with those its own command measured (listed \
-             below); across commands, only ratios taken within each run hold.\n"
-        );
+    if !results.not_measured.is_empty() {
+        let _ = writeln!(md, "Not measured: {}.\n", results.not_measured.join("; "));
     }
-    for update in &results.updates {
-        let _ = writeln!(
-            md,
-            "Re-measured later by `{}` ({:.0} min): {}.\n",
-            update.command,
-            update.wall_seconds / 60.0,
-            update.rows.join(", ")
-        );
-    }
+    let all: Vec<&Run> = results.runs.iter().collect();
+    let _ = writeln!(
+        md,
+        "## Summary\n\nEach scenario's headline figure as a ratio to {baseline}'s, taken within each round (↓: lower \
+         is better, ↑: higher is better); blank where a row is not part of a scenario.\n"
+    );
+    summary_table(&mut md, &all, Scenario::value_variants());
+    let _ = writeln!(md, "\n![summary](img/summary.svg)\n");
+    draw_summary(&img, results)?;
     let _ = writeln!(md, "{BACKENDS}");
     let has = |s: &str| results.runs.iter().any(|r| r.scenario == s && r.note.is_none());
     if has("plaintext") {
@@ -263,49 +320,50 @@ fn list(v: &serde_json::Value) -> String {
 mod tests {
     use super::*;
 
-    fn run(backend: &str, scenario: &str, rps: f64) -> Run {
-        // Absent optional figures deserialise as None.
-        let row = serde_json::json!({
-            "backend": backend, "scenario": scenario, "connections": 256, "reps": 3, "requests": 1000,
-            "errors": 0, "non_2xx": 0, "peak_rss_kb": 0, "steady_rss_kb": 0, "threads": 1,
-            "loadgen_saturated": false, "clean_exit": true, "rps": rps,
-        });
-        serde_json::from_value(row).unwrap()
-    }
-
-    #[test]
-    fn update_replaces_matching_rows_keeps_the_rest_and_says_so() {
+    fn results(complete: bool) -> Results {
         let settings: Settings = serde_json::from_value(serde_json::json!({
             "reps": 3, "duration_s": 5.0, "warmup_s": 1.0, "wait_duration_s": 15.0, "wait_connections": 10000,
             "wait_ms": 500, "idle_connections": [], "sweep_connections": [], "server_cpus": [0], "load_cpus": [1],
             "max_connections": 20000, "quick": false,
         }))
         .unwrap();
-        let mut results = Results::new(
+        let provenance = Provenance {
+            date: "2026-12-06 00:00 UTC".into(),
+            commit: "0".into(),
+        };
+        Results::new(
+            provenance,
             settings,
-            vec![run("tokio", "plaintext", 1.0), run("smol", "plaintext", 2.0)],
+            vec![],
             60.0,
             "1.16.0".into(),
-            "cargo run --release -p bench".into(),
+            "bench".into(),
+            complete,
+            vec![],
+        )
+    }
+
+    #[test]
+    fn a_partial_run_cannot_overwrite_the_snapshot_unasked() {
+        let out = std::env::temp_dir().join(format!("bench-snapshot-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        assert!(
+            may_write(&out, false, false).is_ok(),
+            "an empty directory takes anything"
         );
-        results.update(
-            vec![run("smol", "plaintext", 3.0), run("smol", "json", 4.0)],
-            10.0,
-            "again".into(),
+        save(&out, &results(true)).unwrap();
+        let refused = may_write(&out, false, false).unwrap_err();
+        assert!(refused.contains("--replace-snapshot"), "{refused}");
+        assert!(may_write(&out, false, true).is_ok(), "asked explicitly");
+        assert!(
+            may_write(&out, true, false).is_ok(),
+            "a complete run replaces a complete run"
         );
-        let rows: Vec<(&str, &str, Option<f64>)> = results
-            .runs
-            .iter()
-            .map(|r| (r.backend.as_str(), r.scenario.as_str(), r.rps))
-            .collect();
-        assert_eq!(
-            rows,
-            [
-                ("tokio", "plaintext", Some(1.0)),
-                ("smol", "plaintext", Some(3.0)),
-                ("smol", "json", Some(4.0))
-            ]
+        save(&out, &results(false)).unwrap();
+        assert!(
+            may_write(&out, false, false).is_ok(),
+            "a partial run replaces a partial run"
         );
-        assert_eq!(results.updates[0].rows, ["smol/plaintext/256", "smol/json/256"]);
+        std::fs::remove_dir_all(&out).unwrap();
     }
 }
