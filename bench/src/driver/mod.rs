@@ -311,7 +311,7 @@ fn settings(args: &Args) -> Settings {
         reps: args.reps.unwrap_or(if quick { 1 } else { 3 }),
         duration_s: args.duration.unwrap_or(2.0),
         warmup_s: args.warmup.unwrap_or(0.5),
-        wait_duration_s: args.wait_duration.unwrap_or(if quick { 3.0 } else { 7.0 }),
+        wait_duration_s: args.wait_duration.unwrap_or(if quick { 3.0 } else { 6.0 }),
         wait_connections: args.wait_connections,
         wait_ms: 500,
         soak_duration_s: args.soak_duration,

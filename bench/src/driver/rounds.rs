@@ -79,24 +79,37 @@ pub fn run_scenario(
             }
         }
     } else {
-        // One server per subject and CPU set, kept for the whole scenario.
-        let mut servers: Vec<(&str, &[usize], Result<ServerProcess, String>)> = Vec::new();
+        // One server per subject and CPU set, kept for the whole scenario; started all at once,
+        // since each start mostly waits (for its first answer, then for its memory to settle).
+        let mut firsts: Vec<&Job<'_>> = Vec::new();
         let server_of: Vec<usize> = jobs
             .iter()
             .map(|job| {
-                let key = (job.subject.name.as_str(), &job.server_cpus[..]);
-                servers
-                    .iter()
-                    .position(|(name, cpus, _)| (*name, *cpus) == key)
-                    .unwrap_or_else(|| {
-                        let started = ServerProcess::start(job.subject, &job.server_cpus);
-                        servers.push((key.0, key.1, started));
-                        servers.len() - 1
-                    })
+                let same = |other: &&Job<'_>| {
+                    other.subject.name == job.subject.name && other.server_cpus == job.server_cpus
+                };
+                firsts.iter().position(same).unwrap_or_else(|| {
+                    firsts.push(job);
+                    firsts.len() - 1
+                })
             })
             .collect();
+        let servers: Vec<Result<ServerProcess, String>> = std::thread::scope(|scope| {
+            let starting: Vec<_> = firsts
+                .iter()
+                .map(|job| scope.spawn(|| ServerProcess::start(job.subject, &job.server_cpus)))
+                .collect();
+            starting
+                .into_iter()
+                .map(|start| {
+                    start
+                        .join()
+                        .unwrap_or_else(|_| Err("starting it panicked".into()))
+                })
+                .collect()
+        });
         for (i, job) in jobs.iter().enumerate() {
-            match &servers[server_of[i]].2 {
+            match &servers[server_of[i]] {
                 Err(e) => cells[i].note = Some(e.clone()),
                 Ok(server) if settings.warmup_s > 0.0 => {
                     let warmup = std::time::Duration::from_secs_f64(settings.warmup_s);
@@ -112,7 +125,7 @@ pub fn run_scenario(
         for round in 0..reps {
             for i in round_order(jobs.len(), round) {
                 let job = &jobs[i];
-                let (cell, Ok(server)) = (&mut cells[i], &servers[server_of[i]].2) else {
+                let (cell, Ok(server)) = (&mut cells[i], &servers[server_of[i]]) else {
                     continue;
                 };
                 if cell.note.is_some() {
@@ -141,7 +154,7 @@ pub fn run_scenario(
         }
         let exits: Vec<bool> = servers
             .into_iter()
-            .map(|(_, _, server)| server.is_ok_and(ServerProcess::stop))
+            .map(|server| server.is_ok_and(ServerProcess::stop))
             .collect();
         for (cell, &s) in cells.iter_mut().zip(&server_of) {
             cell.clean_exit &= exits[s];
@@ -191,23 +204,15 @@ fn record(cell: &mut Cell, round: usize, sample: Result<Sample, String>) {
     }
 }
 
-/// The planned wall time of a scenario's cells, for the progress line's ETA.
+/// The planned wall time of a scenario's cells, for the progress line's ETA: about 2 s to start
+/// its servers (together), then each cell's warm-up and rounds.
 pub fn planned_seconds(jobs: &[Job<'_>], settings: &Settings) -> f64 {
-    let servers = {
-        let mut keys: Vec<(&str, &[usize])> = jobs
-            .iter()
-            .map(|j| (j.subject.name.as_str(), &j.server_cpus[..]))
-            .collect();
-        keys.sort();
-        keys.dedup();
-        keys.len() as f64
-    };
-    let per_server = if jobs.first().is_some_and(|j| j.scenario == Scenario::Idle) {
-        0.0
+    let start = if jobs.first().is_some_and(|j| j.scenario != Scenario::Idle) {
+        2.0
     } else {
-        1.0
+        0.0
     };
-    servers * per_server
+    start
         + jobs
             .iter()
             .map(|j| settings.planned_seconds(j.scenario, j.connections))

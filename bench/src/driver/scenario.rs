@@ -180,7 +180,7 @@ impl Settings {
     /// Planned wall time of one cell (its server's start aside), for the progress line's ETA.
     pub fn planned_seconds(&self, scenario: Scenario, connections: usize) -> f64 {
         match scenario {
-            Scenario::Idle => self.reps as f64 * (2.5 + connections as f64 / 4000.0),
+            Scenario::Idle => self.reps as f64 * (1.5 + connections as f64 / 20_000.0),
             _ => {
                 let reps = self.reps(scenario) as f64;
                 self.warmup_s + reps * (self.duration(scenario).as_secs_f64() + 0.5)
