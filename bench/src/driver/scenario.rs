@@ -328,7 +328,9 @@ pub fn headline(job: &Job<'_>, s: &Sample) -> Option<f64> {
             per_conn(s.memory.peak_rss_kb, s.base_rss_kb)
                 + per_conn(s.memory.peak_kernel_stack_kb, s.base_kernel_stack_kb)
         }),
-        _ => Some(s.server_cpu_s? * 1e6 / total_requests(s).max(1) as f64),
+        // Nothing answered (may_minihttp cannot stream sse): no cost per request to rank by.
+        _ if total_requests(s) == 0 => None,
+        _ => Some(s.server_cpu_s? * 1e6 / total_requests(s) as f64),
     }
 }
 

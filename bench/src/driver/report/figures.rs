@@ -74,7 +74,7 @@ pub(super) fn draw_summary(img: &Path, results: &Results) -> Result<(), String> 
                         let r = runs.iter().find(|r| {
                             &r.backend == row && (r.server_cores.unwrap_or(1), r.connections) == top
                         })?;
-                        let ratio = r.ratio.filter(|v| *v > 0.0)?;
+                        let ratio = r.ratio.filter(|v| *v > 0.0 && r.requests > 0)?;
                         Some(if higher_is_better(scenario) {
                             1.0 / ratio
                         } else {

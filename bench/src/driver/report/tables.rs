@@ -105,6 +105,12 @@ fn loadgen_col() -> Column {
     }
 }
 
+/// A row's ratio, where it has one to rank by: a row that answered nothing has none (results
+/// written before `headline` said so carry one taken from a zero count).
+fn ratio(r: &Run) -> Option<f64> {
+    r.ratio.filter(|_| r.requests > 0)
+}
+
 /// The ranking column: the row's headline figure over the baseline's, round by round.
 fn ratio_col(scenario: &str) -> Column {
     Column {
@@ -114,7 +120,7 @@ fn ratio_col(scenario: &str) -> Column {
         } else {
             Better::Lower
         },
-        value: |r| r.ratio,
+        value: ratio,
         cell: |r, v| ratio_text(v, r.ratio_min, r.ratio_max),
     }
 }
@@ -252,7 +258,7 @@ pub(super) fn total_per_conn(r: &Run) -> Option<f64> {
 /// baseline (best first; rows without one last).
 pub(super) fn scenario_table(md: &mut String, scenario: &str, runs: &[&Run]) {
     let mut ranked = runs.to_vec();
-    let key = |r: &Run| match r.ratio {
+    let key = |r: &Run| match ratio(r) {
         Some(v) if higher_is_better(scenario) => -v,
         Some(v) => v,
         None => f64::INFINITY,
@@ -318,9 +324,10 @@ pub(super) fn summary_table(md: &mut String, results: &[&Run], scenarios: &[Scen
         let cells: Vec<String> = columns
             .iter()
             .map(|(_, runs)| match runs.iter().find(|r| r.backend == *row) {
-                Some(r) => match r.ratio {
+                Some(r) => match ratio(r) {
                     Some(v) => ratio_text(v, r.ratio_min, r.ratio_max),
                     None if r.note.is_some() => "not measured".into(),
+                    None if r.requests == 0 => "none answered".into(),
                     None => "–".into(),
                 },
                 None => "".into(),
@@ -596,8 +603,10 @@ pub(super) const BACKENDS: &str = "\
 | ref-go | **reference server**: Go net/http (bench/reference/go), a goroutine per connection, GOMAXPROCS = the server's CPUs |
 | ref-node | **reference server**: Node's http module (bench/reference/node), one event loop; /cpu-offload goes to worker_threads |
 | ref-gunicorn | **reference server**: a WSGI app (bench/reference/wsgi) on gunicorn's gthread workers: (2 × CPUs) + 1 processes × 32 threads |
+| axum-&lt;backend&gt; | the same routes written as an axum `Router` (bench/src/axum_app.rs), served on that backend through `server_core::tower` |
+| ref-axum-serve | **reference**: that `Router` on `axum::serve` (hyper on tokio), the way axum runs today |
 
-Every row but tokio-hyper, coroutine-minihttp and the ref- rows runs server-core's engine; the handlers are the same \
+Every row but tokio-hyper, coroutine-minihttp and the ref- rows (and the axum- rows on them) runs server-core's engine; the handlers are the same \
 code everywhere. The ref- rows serve the same routes in another language, under the same method, for comparison; \
 their CPU and memory are summed over all their processes.
 ";
