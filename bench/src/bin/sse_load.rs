@@ -33,7 +33,7 @@ struct Args {
     #[arg(long, default_value_t = 10.0)]
     duration_s: f64,
     /// Seconds between the last subscription opening and the window.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 1.0)]
     settle_s: f64,
     /// The server's process, for its CPU time over the window.
     #[arg(long)]
@@ -88,14 +88,14 @@ async fn run(args: &Args) -> SseReport {
     }
     tokio::time::sleep(Duration::from_secs_f64(args.settle_s)).await;
     let errors_before = tally.errors.get();
-    let cpu_before = args.server_pid.map(procfs::cpu_seconds);
+    let cpu_before = args.server_pid.map(procfs::threads_cpu_seconds);
     let started = Instant::now();
     tally.window.set(Some(started));
     tokio::time::sleep(Duration::from_secs_f64(args.duration_s)).await;
     let window_s = started.elapsed().as_secs_f64();
     let server_cpu_s = args
         .server_pid
-        .map(procfs::cpu_seconds)
+        .map(procfs::threads_cpu_seconds)
         .zip(cpu_before)
         .map(|(a, b)| a - b);
     tally.window.set(None);

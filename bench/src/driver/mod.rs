@@ -315,7 +315,7 @@ fn settings(args: &Args) -> Settings {
         wait_connections: args.wait_connections,
         wait_ms: 500,
         soak_duration_s: args.soak_duration,
-        idle_connections: vec![1_000, 10_000],
+        idle_connections: vec![10_000],
         sweep_connections: vec![1, 64, 10_000],
         server_cpus: args.server_cpus.clone(),
         load_cpus: args.load_cpus.clone(),
