@@ -27,7 +27,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -39,8 +39,8 @@ mod ring;
 use compio::driver::op::OpCodeFlag;
 use ring::Ring;
 use server_core::{
-    Accepted, Assigned, Backend, BoxFuture, Config, CoreRuntime, Handler, Runtime, ServerHandle, Timer,
-    serve_connection, serve_per_core,
+    Accepted, Assigned, Backend, BoxFuture, Config, CoreRuntime, Handler, Outbound, Runtime, ServerHandle,
+    Timer, serve_connection, serve_per_core,
 };
 
 /// The compio backend; see the crate docs.
@@ -150,17 +150,29 @@ impl Timer for CompioTimer {
     }
 }
 
-/// compio's timer for [`server_core::sleep`].
+/// compio's timer, sockets and tasks, each on the calling worker's own runtime.
 struct CompioRuntime;
 
 impl Runtime for CompioRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         Box::pin(OnThisThread::new(compio::time::sleep(dur)))
     }
+    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
+        Box::pin(OnThisThread::new(async move {
+            let stream = compio::net::TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            // compio's futures-io adapter: it keeps a buffer each way and an operation in flight.
+            let stream = OnThisThread::new(Box::pin(compio::io::compat::AsyncStream::new(stream)));
+            Ok(Outbound::new(stream))
+        }))
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        compio::runtime::spawn(task).detach();
+    }
 }
 
-/// A future bound to the thread that made it (compio's timer lives in its thread's runtime), made
-/// `Send` so that it fits the handler contract. A handler's future on this backend never leaves its
+/// A future or stream bound to the thread that made it (compio's timers and sockets live in their
+/// thread's runtime), made `Send` so that it fits the handler contract. A handler's future on this backend never leaves its
 /// connection's thread; should one be polled elsewhere, it panics (a 500) rather than touch another
 /// thread's runtime, and if dropped elsewhere it is leaked rather than dropped there.
 struct OnThisThread<F> {
@@ -180,17 +192,42 @@ impl<F> OnThisThread<F> {
 // SAFETY: the inner future is only polled or dropped on its home thread (checked in `poll` and `drop`).
 unsafe impl<F> Send for OnThisThread<F> {}
 
-impl<F: Future> Future for OnThisThread<F> {
-    type Output = F::Output;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+impl<F> OnThisThread<F> {
+    fn inner(self: Pin<&mut Self>) -> Pin<&mut F> {
         assert_eq!(
             thread::current().id(),
             self.home,
-            "server_core::sleep on the compio backend must be awaited on the connection's own thread"
+            "server_core's sleep, connect and their streams on the compio backend must be used on the \
+             connection's own thread"
         );
         // SAFETY: `fut` is pinned with `self` (structural pinning): it is never moved out, and `drop`
         // drops it in place.
-        unsafe { self.map_unchecked_mut(|this| &mut *this.fut) }.poll(cx)
+        unsafe { self.map_unchecked_mut(|this| &mut *this.fut) }
+    }
+}
+
+impl<F: Future> Future for OnThisThread<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.inner().poll(cx)
+    }
+}
+
+impl<S: futures_io::AsyncRead> futures_io::AsyncRead for OnThisThread<S> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.inner().poll_read(cx, buf)
+    }
+}
+
+impl<S: futures_io::AsyncWrite> futures_io::AsyncWrite for OnThisThread<S> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.inner().poll_write(cx, buf)
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner().poll_flush(cx)
+    }
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner().poll_close(cx)
     }
 }
 

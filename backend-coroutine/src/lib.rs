@@ -30,7 +30,7 @@
 //! reference for raw speed; see its docs for what it does not do.
 
 use std::io::{self, Read, Write};
-use std::net::TcpListener as StdListener;
+use std::net::{SocketAddr, TcpListener as StdListener};
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, RawFd};
 use std::sync::Arc;
 use std::task::{Wake, Waker};
@@ -39,8 +39,8 @@ use std::time::Duration;
 use may::coroutine;
 use may::net::{TcpListener, TcpStream};
 use server_core::{
-    Accepted, Backend, Blocking, BlockingStream, BoxFuture, Config, Handler, Listener, Park, Runtime,
-    ServerHandle, Shared, accept_loop, block_on, serve_connection,
+    Accepted, Backend, Blocking, BlockingStream, BoxFuture, Config, Handler, Listener, Outbound, Park,
+    Runtime, ServerHandle, Shared, accept_loop, block_on, connect_async_io, serve_connection,
 };
 
 #[cfg(feature = "minihttp")]
@@ -160,7 +160,8 @@ impl Park for CoroutinePark {
     }
 }
 
-/// may's coroutine sleep.
+/// may's coroutine sleep; an outbound socket waits on async-io's reactor while the coroutine parks,
+/// and a task gets a coroutine of its own.
 pub(crate) struct MayRuntime;
 
 impl Runtime for MayRuntime {
@@ -168,4 +169,13 @@ impl Runtime for MayRuntime {
         coroutine::sleep(dur);
         Box::pin(std::future::ready(()))
     }
+    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
+        Box::pin(connect_async_io(addr))
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        let _ = go(TASK_STACK_WORDS, move || block_on::<CoroutinePark, _>(task));
+    }
 }
+
+/// A spawned task's stack: a database client's driver, bigger than a connection's default.
+const TASK_STACK_WORDS: usize = 256 * 1024 / size_of::<usize>();

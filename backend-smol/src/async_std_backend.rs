@@ -20,7 +20,7 @@ impl Backend for AsyncStd {
     ) -> io::Result<ServerHandle> {
         let addr = listener.local_addr()?;
         let listener = Async::new(listener)?;
-        let shared = Shared::new(config, &AsyncIoRuntime);
+        let shared = Shared::new(config, &AsyncIoRuntime::AsyncStd);
         let handler = Arc::new(handler);
         let spawn = move |conn: Accepted<Async<TcpStream>>| {
             async_std::task::spawn(serve_connection(conn.map(AsyncIo::new), Arc::clone(&handler)));

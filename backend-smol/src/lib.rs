@@ -18,13 +18,13 @@
 
 use std::future::Future;
 use std::io::{self, Read};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
 use async_io::Async;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
-use server_core::{BoxFuture, Deadline, Listener, Runtime, Timer, Transport};
+use server_core::{BoxFuture, Deadline, Listener, Outbound, Runtime, Timer, Transport};
 
 #[cfg(feature = "async-std")]
 mod async_std_backend;
@@ -134,13 +134,39 @@ impl Timer for IoTimer {
     }
 }
 
-/// async-io's timer and the `blocking` crate's pool: what smol and async-std both run on.
-pub(crate) struct AsyncIoRuntime;
+/// async-io's timer and reactor, and the executor that spawns: what smol and async-std both run on.
+pub(crate) enum AsyncIoRuntime {
+    /// async-std's global executor.
+    #[cfg(feature = "async-std")]
+    AsyncStd,
+    /// One server's smol executor; once the server has stopped, a task spawned is dropped.
+    #[cfg(feature = "smol")]
+    Smol(std::sync::Weak<smol::Executor<'static>>),
+}
 
 impl Runtime for AsyncIoRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             async_io::Timer::after(dur).await;
         })
+    }
+    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
+        Box::pin(async move {
+            let stream = Async::<TcpStream>::connect(addr).await?;
+            stream.get_ref().set_nodelay(true)?;
+            Ok(Outbound::new(stream))
+        })
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        match self {
+            #[cfg(feature = "async-std")]
+            AsyncIoRuntime::AsyncStd => drop(async_std::task::spawn(task)),
+            #[cfg(feature = "smol")]
+            AsyncIoRuntime::Smol(executor) => {
+                if let Some(executor) = executor.upgrade() {
+                    executor.spawn(task).detach();
+                }
+            }
+        }
     }
 }

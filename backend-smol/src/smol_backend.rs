@@ -27,7 +27,9 @@ impl Backend for Smol {
             })
             .collect::<io::Result<Vec<_>>>()?;
 
-        let shared = Shared::new(config, &AsyncIoRuntime);
+        // One small leak per server started: the hooks must be `'static`, the executor must not be.
+        let runtime = Box::leak(Box::new(AsyncIoRuntime::Smol(Arc::downgrade(&executor))));
+        let shared = Shared::new(config, runtime);
         let handler = Arc::new(handler);
         let spawner = Arc::clone(&executor);
         let spawn = move |conn: Accepted<Async<TcpStream>>| {

@@ -20,14 +20,14 @@
 //! keeps cheap requests waiting a slice.
 
 use std::io;
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use server_core::{
-    Accepted, Backend, Blocking, BlockingListener, BoxFuture, Config, Handler, Runtime, ServerHandle, Shared,
-    ThreadPark, accept_loop, block_on, serve_connection,
+    Accepted, Backend, Blocking, BlockingListener, BoxFuture, Config, Handler, Outbound, Runtime,
+    ServerHandle, Shared, ThreadPark, accept_loop, block_on, connect_async_io, serve_connection,
 };
 
 /// The thread-per-connection backend.
@@ -81,13 +81,23 @@ fn cap_for(max_map_count: usize, in_use: usize) -> usize {
     max_map_count.saturating_sub(in_use + MAPS_SPARE) / MAPS_PER_THREAD
 }
 
-/// Waiting on a thread that belongs to one connection: just sleep.
+/// Waiting on a thread that belongs to one connection: just sleep; an outbound socket waits on
+/// async-io's reactor while the thread parks, and a task gets a thread of its own.
 struct ThreadRuntime;
 
 impl Runtime for ThreadRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         thread::sleep(dur);
         Box::pin(std::future::ready(()))
+    }
+    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
+        Box::pin(connect_async_io(addr))
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        // A task's stack is its runtime's: the default, not a connection's small one.
+        let _ = thread::Builder::new()
+            .name("task".into())
+            .spawn(move || block_on::<ThreadPark, _>(task));
     }
 }
 

@@ -19,7 +19,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::TcpListener as StdListener;
+use std::net::{SocketAddr, TcpListener as StdListener};
 use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -27,11 +27,12 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use server_core::{
-    Accepted, Backend, BoxFuture, Config, Deadline, Handler, Listener, Request, Response, Runtime,
+    Accepted, Backend, BoxFuture, Config, Deadline, Handler, Listener, Outbound, Request, Response, Runtime,
     ServerHandle, Shared, Timer, Transport, accept_loop, respond, serve_connection,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_util::compat::TokioAsyncReadCompatExt;
 
 #[cfg(feature = "hyper")]
 mod hyper_engine;
@@ -205,11 +206,21 @@ impl Timer for TokioTimer {
     }
 }
 
-/// tokio's timer.
+/// tokio's timer, reactor and tasks (on a per-core worker, that worker's own).
 pub(crate) struct TokioRuntime;
 
 impl Runtime for TokioRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(dur))
+    }
+    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
+        Box::pin(async move {
+            let stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            Ok(Outbound::new(stream.compat()))
+        })
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        tokio::spawn(task);
     }
 }

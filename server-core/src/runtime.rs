@@ -8,17 +8,24 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crate::BoxFuture;
+use crate::{BoxFuture, Outbound};
 
-/// What a backend provides so that handlers can wait without naming a runtime. (Offloading needs
-/// nothing from it: [`unblock`] uses one pool under every scheduling model.)
+/// What a backend provides so that handlers can wait and talk to other servers without naming a
+/// runtime. (Offloading needs nothing from it: [`unblock`] uses one pool under every scheduling model.)
 pub trait Runtime: Send + Sync + 'static {
     /// A future that completes after `dur`. A blocking backend may block right here instead.
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()>;
+    /// A TCP connection to `addr`, its I/O driven by this backend (see [`connect`](crate::connect)).
+    /// A blocking backend may connect right here instead.
+    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>>;
+    /// Runs `task` to its end beside this backend's connections (see [`spawn`](crate::spawn)).
+    fn spawn(&self, task: BoxFuture<'static, ()>);
 }
 
 /// Takes a thread's cached value (see [`put_local`]).
@@ -55,7 +62,7 @@ pub(crate) fn install(rt: &'static dyn Runtime) {
 }
 
 #[inline(never)]
-fn current(what: &str) -> &'static dyn Runtime {
+pub(crate) fn current(what: &str) -> &'static dyn Runtime {
     CURRENT.get().unwrap_or_else(|| {
         panic!(
             "server_core::{what} was called outside a handler run by a backend, so no timer or pool is \

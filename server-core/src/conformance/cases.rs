@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+pub use super::outbound::*;
 pub use super::streaming::*;
 use super::*;
 

@@ -62,7 +62,7 @@ pub fn app() -> Router {
         .get("/offload", |_req: Request| async {
             Response::text(crate::unblock(|| 6 * 7).await.to_string())
         });
-    streaming::routes(router)
+    outbound::routes(streaming::routes(router))
 }
 
 fn query_u64(req: &Request, key: &str) -> Option<u64> {
@@ -162,7 +162,8 @@ macro_rules! __conformance_cases {
             half_closed_client, slowloris_crowd, panics_under_concurrency,
             streamed_upload_and_download_hold_little, stalled_download_is_bounded, expect_continue_on_upload,
             sse_events_arrive_as_produced, sse_disconnects_release_producers, upload_over_its_limit,
-            ignored_body, mirror_streams_the_body_back, channel_body_and_http10_stream, peer_addr
+            ignored_body, mirror_streams_the_body_back, channel_body_and_http10_stream, peer_addr,
+            outbound_connections, outbound_refused_fails_fast
         );
     };
     ($backend:ty, $gaps:expr, $requires:expr; $($case:ident),* $(,)?) => {
@@ -385,4 +386,5 @@ pub(crate) fn connections_after(server: &ServerHandle, want: usize, within: Dura
 }
 
 pub mod cases;
+mod outbound;
 mod streaming;
