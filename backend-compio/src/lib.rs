@@ -157,6 +157,9 @@ impl Runtime for CompioRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         Box::pin(OnThisThread::new(compio::time::sleep(dur)))
     }
+    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        self.sleep(dur)
+    }
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
         Box::pin(OnThisThread::new(async move {
             let stream = compio::net::TcpStream::connect(addr).await?;

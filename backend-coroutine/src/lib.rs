@@ -40,7 +40,7 @@ use may::coroutine;
 use may::net::{TcpListener, TcpStream};
 use server_core::{
     Accepted, Backend, Blocking, BlockingStream, BoxFuture, Config, Handler, Listener, Outbound, Park,
-    Runtime, ServerHandle, Shared, accept_loop, block_on, connect_async_io, serve_connection,
+    Runtime, ServerHandle, Shared, accept_loop, block_on, connect_async_io, serve_connection, timer_async_io,
 };
 
 #[cfg(feature = "minihttp")]
@@ -168,6 +168,9 @@ impl Runtime for MayRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         coroutine::sleep(dur);
         Box::pin(std::future::ready(()))
+    }
+    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        timer_async_io(dur)
     }
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
         Box::pin(connect_async_io(addr))

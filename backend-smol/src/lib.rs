@@ -150,6 +150,9 @@ impl Runtime for AsyncIoRuntime {
             async_io::Timer::after(dur).await;
         })
     }
+    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        self.sleep(dur)
+    }
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
         Box::pin(async move {
             let stream = Async::<TcpStream>::connect(addr).await?;

@@ -31,11 +31,15 @@ impl Backend for Smol {
         let runtime = Box::leak(Box::new(AsyncIoRuntime::Smol(Arc::downgrade(&executor))));
         let shared = Shared::new(config, runtime);
         let handler = Arc::new(handler);
-        let spawner = Arc::clone(&executor);
+        // Weak: the accept loop is the executor's own task, and a strong reference from it would keep
+        // the executor, and every task left in it, alive forever.
+        let spawner = Arc::downgrade(&executor);
         let spawn = move |conn: Accepted<Async<TcpStream>>| {
-            spawner
-                .spawn(serve_connection(conn.map(AsyncIo::new), Arc::clone(&handler)))
-                .detach();
+            if let Some(executor) = spawner.upgrade() {
+                executor
+                    .spawn(serve_connection(conn.map(AsyncIo::new), Arc::clone(&handler)))
+                    .detach();
+            }
         };
         executor
             .spawn(accept_loop(AsyncIoListener(listener), Arc::clone(&shared), spawn))
@@ -45,6 +49,9 @@ impl Backend for Smol {
             for worker in workers {
                 let _ = worker.join();
             }
+            // The last reference: the tasks still in it (cut connections, a database client's
+            // driver) are dropped with it, and their sockets closed.
+            drop(executor);
         }))
     }
 }

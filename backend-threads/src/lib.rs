@@ -28,6 +28,7 @@ use std::time::Duration;
 use server_core::{
     Accepted, Backend, Blocking, BlockingListener, BoxFuture, Config, Handler, Outbound, Runtime,
     ServerHandle, Shared, ThreadPark, accept_loop, block_on, connect_async_io, serve_connection,
+    timer_async_io,
 };
 
 /// The thread-per-connection backend.
@@ -89,6 +90,9 @@ impl Runtime for ThreadRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         thread::sleep(dur);
         Box::pin(std::future::ready(()))
+    }
+    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        timer_async_io(dur)
     }
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
         Box::pin(connect_async_io(addr))

@@ -213,6 +213,9 @@ impl Runtime for TokioRuntime {
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(dur))
     }
+    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        self.sleep(dur)
+    }
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
         Box::pin(async move {
             let stream = TcpStream::connect(addr).await?;

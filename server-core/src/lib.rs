@@ -103,7 +103,10 @@ pub use message::{PeerAddr, Request, Response};
 pub use outbound::{Outbound, OutboundIo, connect, connect_async_io, spawn};
 pub use per_core::{Assigned, CoreRuntime, serve_per_core};
 pub use router::Router;
-pub use runtime::{Park, Runtime, Sleep, ThreadPark, Unblock, block_on, sleep, unblock};
+pub use runtime::{
+    Elapsed, Park, Runtime, Sleep, ThreadPark, Timeout, Unblock, block_on, sleep, timeout, timer_async_io,
+    unblock,
+};
 pub use server::{
     Accepted, Backend, BlockingListener, ConnGuard, Listener, ServerHandle, Shared, accept_loop,
     bind_listener, raise_fd_limit,

@@ -72,6 +72,15 @@ impl Response {
         )
     }
 
+    /// `200 OK` with a `text/html; charset=utf-8` body (already escaped: a template's output).
+    pub fn html(body: impl Into<Bytes>) -> Self {
+        Self::with_type(
+            StatusCode::OK,
+            const { HeaderValue::from_static("text/html; charset=utf-8") },
+            body.into(),
+        )
+    }
+
     /// `200 OK` with an `application/json` body serialised from `value`.
     ///
     /// Serialisation only fails for maps with non-string keys or failing `Serialize` impls;

@@ -21,6 +21,9 @@ use crate::{BoxFuture, Outbound};
 pub trait Runtime: Send + Sync + 'static {
     /// A future that completes after `dur`. A blocking backend may block right here instead.
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()>;
+    /// A future that completes after `dur` and never blocks, made or polled: what [`timeout`] races
+    /// a future against (a blocking backend's [`sleep`](Runtime::sleep) would not race).
+    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()>;
     /// A TCP connection to `addr`, its I/O driven by this backend (see [`connect`](crate::connect)).
     /// A blocking backend may connect right here instead.
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>>;
@@ -93,6 +96,61 @@ impl Future for Sleep {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         self.0.as_mut().poll(cx)
     }
+}
+
+/// Runs `future` for at most `dur`: its output, or [`Elapsed`] once `dur` has passed first (the
+/// future is then dropped). The deadline is the backend's own timer (async-io's on the blocking
+/// backends, their thread or coroutine parked until it fires).
+///
+/// # Panics
+/// When called on a thread that has not run a backend's handler code.
+pub fn timeout<F: Future>(dur: Duration, future: F) -> Timeout<F> {
+    Timeout {
+        future,
+        timer: current("timeout").timer(dur),
+        dur,
+    }
+}
+
+/// The future returned by [`timeout`].
+pub struct Timeout<F> {
+    future: F,
+    timer: BoxFuture<'static, ()>,
+    dur: Duration,
+}
+
+/// What [`timeout`] gives when its time ran out first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elapsed(pub Duration);
+
+impl std::fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not done within {:?}", self.0)
+    }
+}
+
+impl std::error::Error for Elapsed {}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `future` is pinned structurally (never moved out of the pinned `Timeout`); the
+        // other fields are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        if let Poll::Ready(out) = future.poll(cx) {
+            return Poll::Ready(Ok(out));
+        }
+        let dur = this.dur;
+        this.timer.as_mut().poll(cx).map(|()| Err(Elapsed(dur)))
+    }
+}
+
+/// async-io's timer: how the blocking backends wait for a deadline (see [`Runtime::timer`]).
+pub fn timer_async_io(dur: Duration) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        async_io::Timer::after(dur).await;
+    })
 }
 
 /// Runs a CPU-heavy or blocking closure off the connection's scheduler and waits for its result: on

@@ -471,6 +471,20 @@ pub fn sleep_and_offload(start: Start) {
     assert!(server.shutdown());
 }
 
+/// `timeout` gives up on a future that never finishes once its time is up, not before and not
+/// much after, and passes through one that finishes at once: the deadline never blocks.
+pub fn timeout_races_its_deadline(start: Start) {
+    let server = start(test_config());
+    let mut c = Client::connect(server.local_addr());
+    let began = Instant::now();
+    let r = c.request(&get("/timeout"));
+    let took = began.elapsed();
+    assert_eq!(String::from_utf8(r.body).unwrap(), "Err(Elapsed(50ms)) Ok(42)");
+    assert!(took >= Duration::from_millis(50), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(server.shutdown());
+}
+
 /// Handlers that wait twice while many others wait too: each wait finds its backend's runtime, on
 /// whichever thread the handler resumed (a may coroutine moves between threads as it waits).
 pub fn sleeps_under_concurrency(start: Start) {

@@ -61,6 +61,11 @@ pub fn app() -> Router {
         })
         .get("/offload", |_req: Request| async {
             Response::text(crate::unblock(|| 6 * 7).await.to_string())
+        })
+        .get("/timeout", |_req: Request| async {
+            let never = crate::timeout(Duration::from_millis(50), std::future::pending::<()>()).await;
+            let at_once = crate::timeout(Duration::from_secs(5), async { 42 }).await;
+            Response::text(format!("{never:?} {at_once:?}"))
         });
     outbound::routes(streaming::routes(router))
 }
@@ -157,7 +162,7 @@ macro_rules! __conformance_cases {
             missing_host, cl_and_te, differing_content_lengths, signed_content_length, bad_chunk_size,
             unknown_transfer_coding, header_too_large, too_many_headers, body_too_large,
             chunked_body_too_large, unsupported_version, header_read_timeout, slowloris_trickle,
-            idle_timeout, panic_isolation, sleep_and_offload, sleeps_under_concurrency, graceful_shutdown, max_connections,
+            idle_timeout, panic_isolation, sleep_and_offload, timeout_races_its_deadline, sleeps_under_concurrency, graceful_shutdown, max_connections,
             many_concurrent_clients, unread_pipeline_is_bounded, resets_mid_request_and_response, mass_reset_as_responses_arrive,
             half_closed_client, slowloris_crowd, panics_under_concurrency,
             streamed_upload_and_download_hold_little, stalled_download_is_bounded, expect_continue_on_upload,
