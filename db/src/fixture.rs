@@ -48,6 +48,8 @@ pub struct Postgres {
     addr: SocketAddr,
     pid: libc::pid_t,
     dir: PathBuf,
+    bin: PathBuf,
+    as_root: bool,
     /// Spawned the server and waits for it: `PR_SET_PDEATHSIG` follows the thread that forked.
     waiter: Option<JoinHandle<()>>,
 }
@@ -69,13 +71,28 @@ impl Postgres {
         run(initdb.arg(&data), "initdb")?;
 
         let port = free_port()?;
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let mut postgres = command(&bin.join("postgres"), as_root);
+        let mut server = Postgres {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            pid: 0,
+            dir,
+            bin,
+            as_root,
+            waiter: None,
+        };
+        server.launch()?;
+        server.psql("postgres", "CREATE DATABASE hello_world")?;
+        server.psql("hello_world", SCHEMA)?;
+        Ok(server)
+    }
+
+    /// Starts the postmaster on the data directory and waits until it accepts connections.
+    fn launch(&mut self) -> io::Result<()> {
+        let mut postgres = command(&self.bin.join("postgres"), self.as_root);
         postgres
             .arg("-D")
-            .arg(&data)
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-k"])
-            .arg(&dir)
+            .arg(self.dir.join("data"))
+            .args(["-h", "127.0.0.1", "-p", &self.addr.port().to_string(), "-k"])
+            .arg(&self.dir)
             // A scratch database: durability is not what is measured (docs/method.md).
             .args([
                 "-c",
@@ -93,7 +110,12 @@ impl Postgres {
                 "pg_stat_statements.track=all",
             ])
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.join("log"))?);
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.join("log"))?,
+            );
         // SAFETY: prctl is async-signal-safe; it runs in the forked child before exec, after the uid change.
         unsafe {
             postgres.pre_exec(|| match libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT) {
@@ -111,19 +133,29 @@ impl Postgres {
                 }
                 Err(e) => drop(started.send(Err(e))),
             })?;
-        let pid = pid
+        self.pid = pid
             .recv()
             .map_err(|_| io::Error::other("the postgres thread died"))??;
-        let server = Postgres {
-            addr,
-            pid,
-            dir,
-            waiter: Some(waiter),
-        };
-        server.wait_ready(&bin)?;
-        server.psql(&bin, "postgres", "CREATE DATABASE hello_world")?;
-        server.psql(&bin, "hello_world", SCHEMA)?;
-        Ok(server)
+        self.waiter = Some(waiter);
+        self.wait_ready()
+    }
+
+    /// Stops the server (fast shutdown: its connections are cut) and waits until it has exited;
+    /// [`Postgres::resume`] starts it again on the same port and data.
+    pub fn stop(&mut self) {
+        if let Some(waiter) = self.waiter.take() {
+            // SAFETY: signalling our own child. SIGINT: PostgreSQL's fast shutdown.
+            unsafe { libc::kill(self.pid, libc::SIGINT) };
+            let _ = waiter.join();
+        }
+    }
+
+    /// Starts a stopped server again.
+    pub fn resume(&mut self) -> io::Result<()> {
+        match self.running() {
+            true => Ok(()),
+            false => self.launch(),
+        }
     }
 
     /// Where it listens.
@@ -138,11 +170,11 @@ impl Postgres {
 
     /// Runs `sql` with `psql` in `database`, its output returned (unaligned, tuples only).
     pub fn query(&self, sql: &str) -> io::Result<String> {
-        self.psql(&bin_dir()?, "hello_world", sql)
+        self.psql("hello_world", sql)
     }
 
-    fn psql(&self, bin: &Path, database: &str, sql: &str) -> io::Result<String> {
-        let mut psql = Command::new(bin.join("psql"));
+    fn psql(&self, database: &str, sql: &str) -> io::Result<String> {
+        let mut psql = Command::new(self.bin.join("psql"));
         psql.args([
             "-X",
             "-q",
@@ -159,10 +191,10 @@ impl Postgres {
         run(&mut psql, "psql")
     }
 
-    fn wait_ready(&self, bin: &Path) -> io::Result<()> {
+    fn wait_ready(&self) -> io::Result<()> {
         let began = Instant::now();
         loop {
-            match self.psql(bin, "postgres", "SELECT 1") {
+            match self.psql("postgres", "SELECT 1") {
                 Ok(_) => return Ok(()),
                 Err(_) if began.elapsed() < START_TIMEOUT && self.running() => {
                     std::thread::sleep(Duration::from_millis(50))
@@ -189,11 +221,7 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        // SAFETY: signalling our own child. SIGINT: PostgreSQL's fast shutdown.
-        unsafe { libc::kill(self.pid, libc::SIGINT) };
-        if let Some(waiter) = self.waiter.take() {
-            let _ = waiter.join();
-        }
+        self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -6,17 +6,28 @@
 //! (`connect_raw`; its `Connection` is a plain future and needs no tokio runtime): requests issued
 //! together on one connection are pipelined, each query with its own Sync.
 //!
-//! Connection strategy, [`Strategy::PerThread`]: one pipelined connection per thread that runs
-//! handlers, opened on first use and reopened once broken: a connection per worker on the async and
-//! per-core backends (TechEmpower's leaders), a connection per connection thread on `threads`.
+//! Connection strategies ([`Strategy`]), the choice the bench measures:
+//! - **per thread**: one pipelined connection per thread that runs handlers, opened on first use and
+//!   reopened once broken: a connection per worker on the async and per-core backends (TechEmpower's
+//!   leaders), a connection per connection thread on `threads` and per may worker on `coroutine`;
+//! - **pool**: a shared pool of N connections, each held by one request at a time (what most
+//!   applications run, deadpool- and bb8-style); a request waits for a free one at most a bounded
+//!   time and then fails with [`Exhausted`].
+//!
+//! A broken connection (the database restarted) fails the queries in flight on it; the next
+//! request opens a new one. Nothing waits on a database that is not there: connecting to it is
+//! refused at once.
 //!
 //! [`fixture::Postgres`] starts a server of the project's own.
 
 pub mod fixture;
 
 use std::cell::RefCell;
+use std::fmt;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::{Arc, Weak};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 use futures_util::future::{join_all, try_join3};
 use tokio_postgres::{Client, NoTls, Statement};
@@ -34,12 +45,32 @@ pub struct World {
     pub random_number: i32,
 }
 
-/// How handlers share connections to the database.
+/// How handlers share connections to the database (see the crate docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
-    /// One pipelined connection per thread that runs handlers (see the crate docs).
+    /// One pipelined connection per thread that runs handlers.
     PerThread,
+    /// A shared pool of `size` connections, one request on each at a time; a request waits at most
+    /// `wait` for one to be free.
+    Pool {
+        /// Connections, at least 1.
+        size: usize,
+        /// The longest a request waits for a free connection before [`Exhausted`].
+        wait: Duration,
+    },
 }
+
+/// Every connection of the pool was busy for the whole bounded wait.
+#[derive(Debug)]
+pub struct Exhausted(pub Duration);
+
+impl fmt::Display for Exhausted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no free database connection within {:?}", self.0)
+    }
+}
+
+impl std::error::Error for Exhausted {}
 
 /// Where the database is and how handlers reach it; cheap to clone into every handler.
 #[derive(Clone)]
@@ -49,6 +80,14 @@ struct Target {
     addr: SocketAddr,
     config: tokio_postgres::Config,
     strategy: Strategy,
+    /// The pool's idle connections (`None`: a slot not yet, or no longer, connected); a request
+    /// takes one slot and gives it back when done. Empty under [`Strategy::PerThread`].
+    idle: Mutex<Vec<Option<Conn>>>,
+    /// Under [`Strategy::PerThread`], every thread's connection: held here, not by the threads, so
+    /// that they close when the `Db` goes, although a runtime's worker threads may outlive it.
+    per_thread: Mutex<Vec<Conn>>,
+    /// Wakes a request waiting for a slot (a permit per slot given back).
+    freed: (async_channel::Sender<()>, async_channel::Receiver<()>),
 }
 
 impl Db {
@@ -65,36 +104,109 @@ impl Db {
             .map_err(|e| format!("{url}: {e}"))?
             .next()
             .ok_or_else(|| format!("{url}: {host} has no address"))?;
+        let slots = match strategy {
+            Strategy::PerThread => 0,
+            Strategy::Pool { size: 0, .. } => return Err("a pool needs at least 1 connection".into()),
+            Strategy::Pool { size, .. } => size,
+        };
+        let freed = async_channel::unbounded();
+        for _ in 0..slots {
+            let _ = freed.0.try_send(());
+        }
         Ok(Db(Arc::new(Target {
             addr,
             config,
             strategy,
+            idle: Mutex::new(vec![None; slots]),
+            per_thread: Mutex::new(Vec::new()),
+            freed,
         })))
     }
 
-    /// A connection for this request, per the strategy.
-    pub async fn conn(&self) -> Result<Conn, Error> {
+    /// The strategy it was made with.
+    pub fn strategy(&self) -> Strategy {
+        self.0.strategy
+    }
+
+    /// A connection for this request, per the strategy; under a pool, it is this request's alone
+    /// until the [`Lease`] is dropped.
+    pub async fn conn(&self) -> Result<Lease, Error> {
         match self.0.strategy {
-            Strategy::PerThread => {
-                let target = Arc::downgrade(&self.0);
-                let mine = |(to, conn): &(Weak<Target>, Conn)| {
-                    (to.ptr_eq(&target) && !conn.0.client.is_closed()).then(|| conn.clone())
-                };
-                if let Some(conn) = THIS_THREAD.with_borrow(|held| held.as_ref().and_then(mine)) {
-                    return Ok(conn);
-                }
-                let conn = Conn::open(&self.0).await?;
-                // The handler may have resumed on another worker: this thread keeps the connection then.
-                THIS_THREAD.set(Some((target, conn.clone())));
-                Ok(conn)
-            }
+            Strategy::PerThread => self.this_threads().await.map(|conn| Lease {
+                conn: Some(conn),
+                pool: None,
+            }),
+            Strategy::Pool { wait, .. } => self.lease(wait).await,
+        }
+    }
+
+    async fn lease(&self, wait: Duration) -> Result<Lease, Error> {
+        match server_core::timeout(wait, self.0.freed.1.recv()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(closed)) => return Err(closed.into()),
+            Err(_) => return Err(Exhausted(wait).into()),
+        }
+        let slot = self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        // Dropped unfinished (the client left while the connection opened), it still frees the slot.
+        let mut lease = Lease {
+            conn: slot.flatten().filter(|conn| !conn.0.client.is_closed()),
+            pool: Some(self.0.clone()),
+        };
+        if lease.conn.is_none() {
+            lease.conn = Some(Conn::open(&self.0).await?);
+        }
+        Ok(lease)
+    }
+
+    async fn this_threads(&self) -> Result<Conn, Error> {
+        let target = Arc::downgrade(&self.0);
+        let mine = |(to, conn): &(Weak<Target>, Weak<Prepared>)| {
+            let conn = conn.upgrade().filter(|conn| !conn.client.is_closed());
+            conn.filter(|_| to.ptr_eq(&target)).map(Conn)
+        };
+        if let Some(conn) = THIS_THREAD.with_borrow(|held| held.as_ref().and_then(mine)) {
+            return Ok(conn);
+        }
+        let conn = Conn::open(&self.0).await?;
+        let mut all = self.0.per_thread.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|conn| !conn.0.client.is_closed());
+        all.push(conn.clone());
+        // The handler may have resumed on another worker: this thread keeps the connection then.
+        THIS_THREAD.set(Some((target, Arc::downgrade(&conn.0))));
+        Ok(conn)
+    }
+}
+
+/// A connection held for one request; see [`Db::conn`].
+pub struct Lease {
+    conn: Option<Conn>,
+    /// Where it goes back when dropped, under a pool.
+    pool: Option<Arc<Target>>,
+}
+
+impl Deref for Lease {
+    type Target = Conn;
+
+    fn deref(&self) -> &Conn {
+        self.conn
+            .as_ref()
+            .expect("a lease holds its connection until dropped")
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(pool) = &self.pool {
+            let conn = self.conn.take().filter(|conn| !conn.0.client.is_closed());
+            pool.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+            let _ = pool.freed.0.try_send(());
         }
     }
 }
 
 thread_local! {
     /// This thread's connection, and the database it is to (a thread may serve several servers).
-    static THIS_THREAD: RefCell<Option<(Weak<Target>, Conn)>> = const { RefCell::new(None) };
+    static THIS_THREAD: RefCell<Option<(Weak<Target>, Weak<Prepared>)>> = const { RefCell::new(None) };
 }
 
 /// An open connection with TechEmpower's statements prepared on it.
@@ -148,6 +260,22 @@ impl Conn {
             .await
             .into_iter()
             .collect()
+    }
+
+    /// Every World row, in one SELECT (to fill a cache).
+    pub async fn every_world(&self) -> Result<Vec<World>, Error> {
+        let rows = self
+            .0
+            .client
+            .query("SELECT id, randomnumber FROM world", &[])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| World {
+                id: row.get(0),
+                random_number: row.get(1),
+            })
+            .collect())
     }
 
     /// Every Fortune row, `(id, message)`, in the table's order.
