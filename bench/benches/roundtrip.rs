@@ -36,7 +36,7 @@ fn roundtrip(c: &mut Criterion) {
             ..Config::default()
         };
         let server = backend
-            .start(config, bench::AppName::Native, 1 << 30)
+            .start(config, bench::AppName::Native, 1 << 30, None)
             .expect("server starts");
         let mut stream = TcpStream::connect(server.local_addr()).unwrap();
         stream.set_nodelay(true).unwrap();

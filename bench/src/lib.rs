@@ -3,12 +3,14 @@
 
 pub mod axum_app;
 pub mod driver;
+pub mod techempower;
 
 use std::io;
 use std::time::{Duration, Instant};
 
 use std::convert::Infallible;
 
+use db::Db;
 use futures_lite::stream;
 use serde::Serialize;
 use server_core::tower::from_service;
@@ -81,17 +83,24 @@ impl BackendName {
         }
     }
 
-    /// Whether the axum app runs here: not on may_minihttp, the reference engine, which runs its
-    /// coroutines on may's default 32 KiB stacks: an axum app's futures overflowed them in a debug build
-    /// (may then ends the process).
+    /// Whether the axum app runs here: not on may_minihttp, the reference engine: an axum app's
+    /// futures overflowed may's default 32 KiB stacks in a debug build (may then ends the process).
+    /// The adapter now gives may_minihttp `Config::stack_size` (64 KiB); axum on it is not re-tried.
     pub fn serves_axum(self) -> bool {
         self != BackendName::CoroutineMinihttp
     }
 
-    /// Starts `app` on this backend, `POST /upload` taking bodies up to `max_upload_bytes`.
-    pub fn start(self, config: Config, app: AppName, max_upload_bytes: u64) -> io::Result<ServerHandle> {
+    /// Starts `app` on this backend, `POST /upload` taking bodies up to `max_upload_bytes`, and
+    /// TechEmpower's database routes on `db` when given (the native app only).
+    pub fn start(
+        self,
+        config: Config,
+        app: AppName,
+        max_upload_bytes: u64,
+        db: Option<Db>,
+    ) -> io::Result<ServerHandle> {
         match app {
-            AppName::Native => self.bind(config, workload(max_upload_bytes)),
+            AppName::Native => self.bind(config, workload(max_upload_bytes, db)),
             AppName::Axum => self.bind(config, from_service(axum_app::App::new(max_upload_bytes))),
         }
     }
@@ -128,9 +137,14 @@ struct Message {
 }
 
 /// The standard routes, written once for every backend. `POST /upload` takes bodies up to
-/// `max_upload_bytes` (other bodies: `Config::max_body_bytes`).
-pub fn workload(max_upload_bytes: u64) -> Router {
-    Router::new()
+/// `max_upload_bytes` (other bodies: `Config::max_body_bytes`); with a database, TechEmpower's
+/// routes too ([`techempower`]).
+pub fn workload(max_upload_bytes: u64, db: Option<Db>) -> Router {
+    let router = match db {
+        Some(db) => techempower::routes(Router::new(), db),
+        None => Router::new(),
+    };
+    router
         .get("/plaintext", |_req: Request| Response::text("Hello, World!"))
         .get("/json", |_req: Request| {
             Response::json(&Message {

@@ -17,7 +17,7 @@ fn start(backend: BackendName, app: AppName) -> ServerHandle {
 
 fn start_with(backend: BackendName, app: AppName, config: Config) -> ServerHandle {
     backend
-        .start(config, app, 1 << 30)
+        .start(config, app, 1 << 30, None)
         .unwrap_or_else(|e| panic!("{}: {e}", backend.as_str()))
 }
 

@@ -5,10 +5,13 @@ use std::time::Duration;
 
 use bench::{AppName, BackendName, axum_app};
 use clap::Parser;
+use db::{Db, Strategy};
 use server_core::{Config, ShutdownSignals};
 
 /// Serves the standard routes (/plaintext, /json, /wait?ms=N, /cpu?us=N, /cpu-offload?us=N,
-/// POST /echo, POST /upload, /download?bytes=N&chunk=K, /sse?events=N&every_ms=M; 404 otherwise) on the chosen backend until SIGINT or SIGTERM, then shuts down
+/// POST /echo, POST /upload, /download?bytes=N&chunk=K, /sse?events=N&every_ms=M, and with
+/// --db-url TechEmpower's database routes; 404 otherwise) on the chosen backend until SIGINT or
+/// SIGTERM, then shuts down
 /// gracefully and exits 0. Prints `listening on IP:PORT` once it accepts. `--app axum` serves the
 /// same routes written as an axum app; `--axum-serve` serves that app with `axum::serve` instead
 /// of our backends (the way axum runs today: hyper on a tokio runtime of `--workers` threads).
@@ -55,6 +58,17 @@ struct Args {
     /// Largest body `POST /upload` takes, in bytes (413 above); other routes keep --max-body-bytes.
     #[arg(long, default_value_t = 1 << 30)]
     max_upload_bytes: u64,
+    /// A PostgreSQL with TechEmpower's tables (`postgres://user@host:port/db`): serves /db,
+    /// /queries?queries=N, /fortunes, /updates?queries=N and /cached-queries?count=N on it.
+    #[arg(long)]
+    db_url: Option<String>,
+    /// Share a pool of this many connections, one request on each at a time; without it, one
+    /// pipelined connection per thread that runs handlers.
+    #[arg(long, requires = "db_url")]
+    db_pool: Option<usize>,
+    /// The longest a request waits for a free pool connection, in ms (503 after).
+    #[arg(long, default_value_t = 1000, requires = "db_pool")]
+    db_wait_ms: u64,
 }
 
 fn main() {
@@ -84,8 +98,18 @@ fn main() {
     let backend = args
         .backend
         .expect("clap requires --backend without --axum-serve");
+    let strategy = match args.db_pool {
+        Some(size) => Strategy::Pool {
+            size,
+            wait: ms(args.db_wait_ms),
+        },
+        None => Strategy::PerThread,
+    };
+    let db = args
+        .db_url
+        .map(|url| Db::new(&url, strategy).unwrap_or_else(|e| fail("--db-url", std::io::Error::other(e))));
     let server = backend
-        .start(config, args.app, args.max_upload_bytes)
+        .start(config, args.app, args.max_upload_bytes, db)
         .unwrap_or_else(|e| fail("starting the server", e));
     println!("listening on {} ({})", server.local_addr(), backend.as_str());
     let _ = std::io::stdout().flush();

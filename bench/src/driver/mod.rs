@@ -92,6 +92,15 @@ pub struct Args {
     /// the complete snapshot in --out. Without it a partial run refuses to.
     #[arg(long)]
     replace_snapshot: bool,
+    /// The database scenarios' PostgreSQL (with TechEmpower's tables): an existing server instead
+    /// of the one the bench starts (installed, initialised in a temporary directory, pinned to the
+    /// load CPUs, removed at exit).
+    #[arg(long)]
+    db_url: Option<String>,
+    /// In the database scenarios, every backend shares a pool of this many connections (serve
+    /// --db-pool); without it, one pipelined connection per thread that runs handlers.
+    #[arg(long)]
+    db_pool: Option<usize>,
 }
 
 pub fn main() {
@@ -145,7 +154,37 @@ fn run(args: Args) -> Result<(), String> {
     let need_wrk = scenarios
         .iter()
         .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait | Scenario::Soak));
-    let tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
+    let mut tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
+    let needs_database = scenarios.iter().any(|s| s.database_path().is_some());
+    // Held to the end of the run: dropping it stops the server and removes its directory.
+    let mut postgres = None;
+    let mut settings = settings;
+    let db_url = match (&args.db_url, needs_database && args.target.is_none()) {
+        (_, false) => None,
+        (Some(url), true) => {
+            settings.database = Some(format!("{url} (given), {}", strategy(args.db_pool)));
+            Some(url.clone())
+        }
+        (None, true) => {
+            eprintln!("bench: starting PostgreSQL for the database scenarios");
+            let server = db::fixture::Postgres::start()
+                .map_err(|e| format!("the database scenarios need PostgreSQL: {e}"))?;
+            let pid = server.pid() as u32;
+            for process in procfs::tree(pid) {
+                server::pin_pid(process, &settings.load_cpus)
+                    .map_err(|e| format!("pinning PostgreSQL to {:?}: {e}", settings.load_cpus))?;
+            }
+            tools.database_pid = Some(pid);
+            settings.database = Some(format!(
+                "PostgreSQL started by the bench, pinned to CPUs {:?} with the load generator, {}",
+                settings.load_cpus,
+                strategy(args.db_pool)
+            ));
+            let url = server.url();
+            postgres = Some(server);
+            Some(url)
+        }
+    };
     let mut not_measured: Vec<String> = Vec::new();
     if need_wrk && tools.wrk.is_none() {
         not_measured.push("pipelined: wrk could not be installed (wait ran on oha)".into());
@@ -161,7 +200,16 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(url) = &args.target {
         subjects.push(Subject::running(url)?);
     } else if let Some(serve) = &tools.serve {
-        subjects.extend(backends.iter().map(|&backend| Subject::backend(serve, backend)));
+        subjects.extend(backends.iter().map(|&backend| {
+            let mut subject = Subject::backend(serve, backend);
+            if let Some(url) = &db_url {
+                subject.args.splice(0..0, ["--db-url".into(), url.clone()]);
+                if let Some(size) = args.db_pool {
+                    subject.args.splice(0..0, ["--db-pool".into(), size.to_string()]);
+                }
+            }
+            subject
+        }));
         if args.axum || complete {
             subjects.extend(
                 backends
@@ -198,6 +246,8 @@ fn run(args: Args) -> Result<(), String> {
             let jobs = subjects
                 .iter()
                 .filter(|subject| !subject.is_axum() || scenario.measures_axum())
+                // The reference servers have no database routes yet.
+                .filter(|subject| !subject.reference || scenario.database_path().is_none())
                 .flat_map(|subject| {
                     let settings = &settings;
                     scenario
@@ -300,6 +350,7 @@ fn run(args: Args) -> Result<(), String> {
         // A complete run is marked so only once every scenario is in.
         save(&runs, complete && k + 1 == plan.len())?;
     }
+    drop(postgres);
     eprintln!("bench: measured in {}", clock(started.elapsed().as_secs_f64()));
     eprintln!("bench: wrote {}", out.display());
     Ok(())
@@ -321,6 +372,14 @@ fn settings(args: &Args) -> Settings {
         load_cpus: args.load_cpus.clone(),
         max_connections: 20_000,
         quick,
+        database: None,
+    }
+}
+
+fn strategy(pool: Option<usize>) -> String {
+    match pool {
+        Some(size) => format!("a shared pool of {size} connections per server"),
+        None => "one pipelined connection per thread that runs handlers".into(),
     }
 }
 

@@ -26,7 +26,7 @@ fn stat_fields(pid: u32) -> Vec<String> {
 }
 
 /// The process and all its descendants: a multi-process server (gunicorn's workers) counts whole.
-fn tree(pid: u32) -> Vec<u32> {
+pub fn tree(pid: u32) -> Vec<u32> {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     if let Ok(entries) = fs::read_dir("/proc") {
         for entry in entries.flatten() {

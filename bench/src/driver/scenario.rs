@@ -47,6 +47,15 @@ pub enum Scenario {
     /// The wait load held for --soak-duration (10 minutes), one rep: errors, the RSS slope, and
     /// descriptors and threads left after it. Not in the default run.
     Soak,
+    /// TechEmpower's GET /db (one SELECT) on 256 and 512 connections, against the PostgreSQL the
+    /// bench starts (or --db-url). The four database scenarios are not in the default run yet.
+    Db,
+    /// GET /queries?queries=20: twenty SELECTs per request, pipelined on the connection.
+    Queries,
+    /// GET /fortunes: every Fortune row and one more, sorted, through a compile-time template.
+    Fortunes,
+    /// GET /updates?queries=20: twenty SELECTs and one UPDATE per request.
+    Updates,
 }
 
 impl Scenario {
@@ -82,6 +91,21 @@ impl Scenario {
             Scenario::Download => "download",
             Scenario::Cores => "cores",
             Scenario::Soak => "soak",
+            Scenario::Db => "db",
+            Scenario::Queries => "queries",
+            Scenario::Fortunes => "fortunes",
+            Scenario::Updates => "updates",
+        }
+    }
+
+    /// The route a database scenario loads; `None` for the others.
+    pub fn database_path(self) -> Option<&'static str> {
+        match self {
+            Scenario::Db => Some("/db"),
+            Scenario::Queries => Some("/queries?queries=20"),
+            Scenario::Fortunes => Some("/fortunes"),
+            Scenario::Updates => Some("/updates?queries=20"),
+            _ => None,
         }
     }
 
@@ -141,6 +165,7 @@ impl Scenario {
             Scenario::Mixed | Scenario::MixedOffload => vec![8 + 16],
             Scenario::Idle => settings.idle_connections.clone(),
             Scenario::Sweep => settings.sweep_connections.clone(),
+            Scenario::Db | Scenario::Queries | Scenario::Fortunes | Scenario::Updates => vec![256, 512],
         }
     }
 }
@@ -163,6 +188,9 @@ pub struct Settings {
     pub load_cpus: Vec<usize>,
     pub max_connections: u32,
     pub quick: bool,
+    /// The database scenarios' PostgreSQL and connection strategy, when they ran.
+    #[serde(default)]
+    pub database: Option<String>,
 }
 
 impl Settings {
@@ -199,6 +227,8 @@ pub struct Sample {
     heavy: Option<Load>,
     /// `None` for a `--target` server, whose `/proc` is not ours to read.
     server_cpu_s: Option<f64>,
+    /// The database's processes, summed (database scenarios, on a database the bench started).
+    db_cpu_s: Option<f64>,
     wall_s: f64,
     loadgen_cpu_s: f64,
     memory: MemorySamples,
@@ -271,6 +301,9 @@ pub struct Run {
     pub cpu_us_per_req: Option<f64>,
     pub cpu_us_min: Option<f64>,
     pub cpu_us_max: Option<f64>,
+    /// The database's CPU per request, its processes summed (database scenarios).
+    #[serde(default)]
+    pub db_cpu_us_per_req: Option<f64>,
     /// Server CPU time over wall time, as a share of its CPU set.
     pub server_cpu_pct: Option<f64>,
     pub peak_rss_kb: u64,
@@ -379,6 +412,8 @@ pub fn measure(
         .spawn(&tools.oha, cpus)
     };
     let server_cpu = || server.pid().map(procfs::cpu_seconds);
+    let db_cpu = || tools.database_pid.map(procfs::cpu_seconds);
+    let db_cpu0 = db_cpu();
     let cpu0 = server_cpu();
     let children0 = procfs::children_cpu_seconds();
     let sampler = server.pid().map(Sampler::start);
@@ -464,6 +499,10 @@ pub fn measure(
             )?)?,
             None,
         ),
+        Scenario::Db | Scenario::Queries | Scenario::Fortunes | Scenario::Updates => {
+            let path = job.scenario.database_path().expect("a database scenario");
+            (oha_load(oha(path, connections, None)?)?, None)
+        }
         Scenario::Idle => unreachable!("idle opens its own connections"),
     };
     Ok(Sample {
@@ -471,6 +510,7 @@ pub fn measure(
         memory: sampler.map(Sampler::finish).unwrap_or_default(),
         // sse: the load generator's own window (subscriptions open and settled), not their ramp.
         server_cpu_s: window_cpu.or_else(|| server_cpu().zip(cpu0).map(|(end, start)| end - start)),
+        db_cpu_s: db_cpu().zip(db_cpu0).map(|(end, start)| end - start),
         loadgen_cpu_s: procfs::children_cpu_seconds() - children0,
         load,
         heavy,
@@ -551,6 +591,7 @@ pub fn idle(server: &ServerProcess, n: usize) -> Result<Sample, String> {
         },
         heavy: None,
         server_cpu_s: None,
+        db_cpu_s: None,
         wall_s: started.elapsed().as_secs_f64(),
         loadgen_cpu_s: 0.0,
         memory,
@@ -634,6 +675,7 @@ pub fn aggregate(
         cpu_us_per_req: med(&cpu_per_req),
         cpu_us_min: spread(&of(&cpu_per_req)).0,
         cpu_us_max: spread(&of(&cpu_per_req)).1,
+        db_cpu_us_per_req: med(&|s| Some(s.db_cpu_s? * 1e6 / total_requests(s).max(1) as f64)),
         server_cpu_pct: server_pct,
         peak_rss_kb: samples.iter().map(|s| s.memory.peak_rss_kb).max().unwrap_or(0),
         steady_rss_kb: med(&|s| Some(s.memory.steady_rss_kb as f64)).unwrap_or(0.0) as u64,

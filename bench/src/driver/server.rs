@@ -224,14 +224,20 @@ pub fn pin_child(command: &mut Command, cpus: &[usize]) {
     }
 }
 
-/// Pins this process (the driver, and so the idle-connection client) to `cpus`.
-pub fn pin_self(cpus: &[usize]) -> std::io::Result<()> {
+/// Pins a running process (its main thread, or the calling thread for 0; what it forks or spawns
+/// afterwards inherits it) to `cpus`.
+pub fn pin_pid(pid: u32, cpus: &[usize]) -> std::io::Result<()> {
     let set = cpu_set(cpus);
     // SAFETY: the set lives for the call.
-    if unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set) } != 0 {
-        return Err(std::io::Error::last_os_error());
+    match unsafe { libc::sched_setaffinity(pid as libc::pid_t, size_of::<libc::cpu_set_t>(), &set) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
     }
-    Ok(())
+}
+
+/// Pins this process (the driver, and so the idle-connection client) to `cpus`.
+pub fn pin_self(cpus: &[usize]) -> std::io::Result<()> {
+    pin_pid(0, cpus)
 }
 
 fn cpu_set(cpus: &[usize]) -> libc::cpu_set_t {

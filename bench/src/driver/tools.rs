@@ -14,6 +14,9 @@ pub struct Tools {
     pub oha: PathBuf,
     pub wrk: Option<PathBuf>,
     pub oha_version: String,
+    /// The postmaster of the database the bench started, whose processes' CPU the database
+    /// scenarios read.
+    pub database_pid: Option<u32>,
 }
 
 /// Finds or builds everything; says what it is doing when that takes a while.
@@ -58,6 +61,7 @@ pub fn prepare(
         oha,
         wrk,
         oha_version,
+        database_pid: None,
     })
 }
 

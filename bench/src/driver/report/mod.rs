@@ -253,7 +253,7 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
         let intro = INTRO.iter().find(|(s, _)| *s == scenario).map_or("", |(_, t)| t);
         let _ = writeln!(md, "## {scenario}\n\n{intro}\n");
         match scenario {
-            "idle" | "sweep" => {
+            "idle" | "sweep" | "db" | "queries" | "fortunes" | "updates" => {
                 for n in distinct(&runs, |r| Some(r.connections)) {
                     let at: Vec<&Run> = runs.iter().copied().filter(|r| r.connections == n).collect();
                     let _ = writeln!(md, "### {n} connections\n");

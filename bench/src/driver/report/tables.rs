@@ -234,6 +234,18 @@ fn figure_columns(scenario: &str) -> Vec<Column> {
             int_col("connections held", |r| Some(r.requests as f64)),
             errors_col(),
         ],
+        "db" | "queries" | "fortunes" | "updates" => vec![
+            rps_col(),
+            col("p50 ms", Better::Lower, |r| r.p50_ms),
+            p99_col("p99 ms (min–max)"),
+            col("max ms", Better::Lower, |r| r.max_ms),
+            cpu_col(),
+            col("database CPU-µs/req", Better::Lower, |r| r.db_cpu_us_per_req),
+            col("server CPU %", Better::Neither, |r| r.server_cpu_pct),
+            col("peak RSS MB", Better::Lower, mb),
+            loadgen_col(),
+            errors_col(),
+        ],
         _ => vec![
             rps_col(),
             col("p50 ms", Better::Lower, |r| r.p50_ms),
@@ -663,6 +675,26 @@ pub(super) const INTRO: &[(&str, &str)] = &[
         "GET /plaintext on 256 connections with the server pinned to 1, then 2 (then 4, …) CPUs, each backend \
          running as many workers as it has CPUs: what spreading one server over cores costs per request. On a \
          2-core machine the second server CPU is the load generator's, shared (see method.md).",
+    ),
+    (
+        "db",
+        "TechEmpower's GET /db, one SELECT of a random World row answered as JSON, against a PostgreSQL 15 the \
+         bench starts (TechEmpower's tables, pinned to the load CPU beside the load generator; see method.md). \
+         Database CPU is its processes' summed. The reference servers have no database routes yet.",
+    ),
+    (
+        "queries",
+        "GET /queries?queries=20: twenty SELECTs of random rows per request, issued together (pipelined on the \
+         connection, a Sync after each).",
+    ),
+    (
+        "fortunes",
+        "GET /fortunes: the 12 Fortune rows and one added at request time, sorted by message and HTML-escaped \
+         through a compile-time template (sailfish).",
+    ),
+    (
+        "updates",
+        "GET /updates?queries=20: twenty SELECTs, then the twenty rows' new numbers in one UPDATE.",
     ),
     (
         "upload",
