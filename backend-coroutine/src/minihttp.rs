@@ -11,7 +11,7 @@ use server_core::{
     Backend, Body, Bytes, Config, Handler, Response, ServerHandle, Shared, StatusCode, block_on, respond,
 };
 
-use crate::{CoroutinePark, MayRuntime, configure_scheduler, words};
+use crate::{CoroutinePark, MayRuntime, configure_scheduler};
 
 /// The coroutine backend with may_minihttp 0.1 as the HTTP engine (reference engine).
 ///
@@ -26,6 +26,10 @@ use crate::{CoroutinePark, MayRuntime, configure_scheduler, words};
 /// - it binds its own listener (the port is rebound from the one given to `start`), accepts
 ///   without limit, and its connections are not tracked, so `max_connections` and graceful shutdown
 ///   do not apply: shutdown stops the acceptor only;
+/// - its connections run on may's default 32 KiB coroutine stacks, not `Config::stack_size`: a
+///   database handler overflows them in a debug build (the server then stops answering). Changing
+///   may's default at run time is no cure: may pools coroutines of the default size and hands a
+///   pooled one to any spawn that asks for the new default, so other servers' coroutines overflowed;
 /// - with a database restarted under load, some requests went unanswered (seen once in two runs of
 ///   bench's `db_faults` test, which leaves this engine out);
 /// - response headers must be `&'static str`: this adapter sends the handler's `Content-Type` when
@@ -35,8 +39,6 @@ pub struct MiniHttp;
 impl Backend for MiniHttp {
     fn start<H: Handler>(listener: StdListener, config: Config, handler: H) -> io::Result<ServerHandle> {
         configure_scheduler(&config);
-        // may_minihttp spawns its connections' coroutines with may's default stack: make that ours.
-        may::config().set_stack_size(words(config.stack_size));
         let addr = listener.local_addr()?;
         drop(listener);
         let service = Service {

@@ -83,9 +83,9 @@ impl BackendName {
         }
     }
 
-    /// Whether the axum app runs here: not on may_minihttp, the reference engine: an axum app's
-    /// futures overflowed may's default 32 KiB stacks in a debug build (may then ends the process).
-    /// The adapter now gives may_minihttp `Config::stack_size` (64 KiB); axum on it is not re-tried.
+    /// Whether the axum app runs here: not on may_minihttp, the reference engine, which runs its
+    /// coroutines on may's default 32 KiB stacks: an axum app's futures overflowed them in a debug build
+    /// (may then ends the process).
     pub fn serves_axum(self) -> bool {
         self != BackendName::CoroutineMinihttp
     }

@@ -84,7 +84,8 @@ struct Target {
     /// takes one slot and gives it back when done. Empty under [`Strategy::PerThread`].
     idle: Mutex<Vec<Option<Conn>>>,
     /// Under [`Strategy::PerThread`], every thread's connection: held here, not by the threads, so
-    /// that they close when the `Db` goes, although a runtime's worker threads may outlive it.
+    /// that they close when the `Db` goes, although a runtime's worker threads may outlive it (and
+    /// each leaves it when its thread ends; see [`Held`]).
     per_thread: Mutex<Vec<Conn>>,
     /// Wakes a request waiting for a slot (a permit per slot given back).
     freed: (async_channel::Sender<()>, async_channel::Receiver<()>),
@@ -160,9 +161,9 @@ impl Db {
 
     async fn this_threads(&self) -> Result<Conn, Error> {
         let target = Arc::downgrade(&self.0);
-        let mine = |(to, conn): &(Weak<Target>, Weak<Prepared>)| {
-            let conn = conn.upgrade().filter(|conn| !conn.client.is_closed());
-            conn.filter(|_| to.ptr_eq(&target)).map(Conn)
+        let mine = |held: &Held| {
+            let conn = held.conn.upgrade().filter(|conn| !conn.client.is_closed());
+            conn.filter(|_| held.target.ptr_eq(&target)).map(Conn)
         };
         if let Some(conn) = THIS_THREAD.with_borrow(|held| held.as_ref().and_then(mine)) {
             return Ok(conn);
@@ -171,9 +172,30 @@ impl Db {
         let mut all = self.0.per_thread.lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|conn| !conn.0.client.is_closed());
         all.push(conn.clone());
+        drop(all);
         // The handler may have resumed on another worker: this thread keeps the connection then.
-        THIS_THREAD.set(Some((target, Arc::downgrade(&conn.0))));
+        // The one it held before (broken, or another database's) leaves its Db's list.
+        THIS_THREAD.set(Some(Held {
+            target,
+            conn: Arc::downgrade(&conn.0),
+        }));
         Ok(conn)
+    }
+}
+
+/// A thread's connection under [`Strategy::PerThread`]: owned by its `Db`, and closed when the
+/// thread ends (a connection's thread on `threads`) or the `Db` goes, whichever is first.
+struct Held {
+    target: Weak<Target>,
+    conn: Weak<Prepared>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(target) = self.target.upgrade() {
+            let mut all = target.per_thread.lock().unwrap_or_else(|e| e.into_inner());
+            all.retain(|conn| !std::ptr::eq(Arc::as_ptr(&conn.0), self.conn.as_ptr()));
+        }
     }
 }
 
@@ -206,7 +228,7 @@ impl Drop for Lease {
 
 thread_local! {
     /// This thread's connection, and the database it is to (a thread may serve several servers).
-    static THIS_THREAD: RefCell<Option<(Weak<Target>, Weak<Prepared>)>> = const { RefCell::new(None) };
+    static THIS_THREAD: RefCell<Option<Held>> = const { RefCell::new(None) };
 }
 
 /// An open connection with TechEmpower's statements prepared on it.
