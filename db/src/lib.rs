@@ -161,11 +161,7 @@ impl Db {
 
     async fn this_threads(&self) -> Result<Conn, Error> {
         let target = Arc::downgrade(&self.0);
-        let mine = |held: &Held| {
-            let conn = held.conn.upgrade().filter(|conn| !conn.client.is_closed());
-            conn.filter(|_| held.target.ptr_eq(&target)).map(Conn)
-        };
-        if let Some(conn) = THIS_THREAD.with_borrow(|held| held.as_ref().and_then(mine)) {
+        if let Some(conn) = this_threads_conn(&target) {
             return Ok(conn);
         }
         let conn = Conn::open(&self.0).await?;
@@ -175,12 +171,33 @@ impl Db {
         drop(all);
         // The handler may have resumed on another worker: this thread keeps the connection then.
         // The one it held before (broken, or another database's) leaves its Db's list.
-        THIS_THREAD.set(Some(Held {
+        hold(Held {
             target,
             conn: Arc::downgrade(&conn.0),
-        }));
+        });
         Ok(conn)
     }
+}
+
+/// This thread's connection to `target`, if it has a working one.
+///
+/// Never inlined, nor is [`hold`]: a may coroutine that parks at an `.await` may resume on another
+/// thread, and a thread-local's address computed before it could be reused after it (server-core's
+/// `runtime.rs` explains), so that two threads would share one slot.
+#[inline(never)]
+fn this_threads_conn(target: &Weak<Target>) -> Option<Conn> {
+    THIS_THREAD.with_borrow(|held| {
+        let held = held.as_ref().filter(|held| held.target.ptr_eq(target))?;
+        let conn = held.conn.upgrade().filter(|conn| !conn.client.is_closed())?;
+        Some(Conn(conn))
+    })
+}
+
+#[inline(never)]
+fn hold(held: Held) {
+    // The previous value is dropped outside the borrow: its Drop takes its Db's lock.
+    let previous = THIS_THREAD.replace(Some(held));
+    drop(previous);
 }
 
 /// A thread's connection under [`Strategy::PerThread`]: owned by its `Db`, and closed when the

@@ -89,11 +89,11 @@ fn check<B: Backend>(name: &str, first_id: i32) {
     const ROWS: i32 = 20;
     let pg = postgres();
     let db = Db::new(&pg.url(), Strategy::PerThread).unwrap();
-    let config = server_core::Config {
+    let config = || server_core::Config {
         stack_size: STACK,
         ..test_config()
     };
-    let server = B::bind(config, app(db)).unwrap();
+    let server = B::bind(config(), app(db)).unwrap();
     let addr = server.local_addr();
     let before = selects(pg);
     let ids: Vec<String> = (first_id..first_id + ROWS).map(|i| i.to_string()).collect();
@@ -141,7 +141,7 @@ fn check<B: Backend>(name: &str, first_id: i32) {
         Strategy::PerThread,
     )
     .unwrap();
-    let server = B::bind(test_config(), app(db)).unwrap();
+    let server = B::bind(config(), app(db)).unwrap();
     let began = Instant::now();
     let reply = Client::connect(server.local_addr()).request(&get("/worlds?ids=1"));
     assert_eq!(reply.status, 503, "{name}: no database, an answer");

@@ -101,6 +101,11 @@ pub struct Args {
     /// --db-pool); without it, one pipelined connection per thread that runs handlers.
     #[arg(long)]
     db_pool: Option<usize>,
+    /// In the database scenarios, also measure each chosen backend with a shared pool of each of
+    /// these sizes (comma-separated), as rows `<backend>-pool-<N>` in the same rounds: the pool
+    /// sweep, and a pool against one connection per worker.
+    #[arg(long, value_delimiter = ',')]
+    db_pool_rows: Vec<usize>,
 }
 
 pub fn main() {
@@ -200,16 +205,30 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(url) = &args.target {
         subjects.push(Subject::running(url)?);
     } else if let Some(serve) = &tools.serve {
-        subjects.extend(backends.iter().map(|&backend| {
-            let mut subject = Subject::backend(serve, backend);
+        let with_db = |mut subject: Subject, pool: Option<usize>| {
             if let Some(url) = &db_url {
                 subject.args.splice(0..0, ["--db-url".into(), url.clone()]);
-                if let Some(size) = args.db_pool {
+                if let Some(size) = pool {
                     subject.args.splice(0..0, ["--db-pool".into(), size.to_string()]);
                 }
             }
             subject
-        }));
+        };
+        subjects.extend(
+            backends
+                .iter()
+                .map(|&backend| with_db(Subject::backend(serve, backend), args.db_pool)),
+        );
+        if db_url.is_some() {
+            for &backend in &backends {
+                for &size in &args.db_pool_rows {
+                    let mut subject = with_db(Subject::backend(serve, backend), Some(size));
+                    subject.name = format!("{}-pool-{size}", backend.as_str());
+                    subject.database_only = true;
+                    subjects.push(subject);
+                }
+            }
+        }
         if args.axum || complete {
             subjects.extend(
                 backends
@@ -248,6 +267,7 @@ fn run(args: Args) -> Result<(), String> {
                 .filter(|subject| !subject.is_axum() || scenario.measures_axum())
                 // The reference servers have no database routes yet.
                 .filter(|subject| !subject.reference || scenario.database_path().is_none())
+                .filter(|subject| !subject.database_only || scenario.database_path().is_some())
                 .flat_map(|subject| {
                     let settings = &settings;
                     scenario

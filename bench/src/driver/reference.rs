@@ -42,6 +42,7 @@ impl Reference {
             program,
             args,
             running: None,
+            database_only: false,
         };
         let path = |p: PathBuf| p.to_string_lossy().into_owned();
         match self {

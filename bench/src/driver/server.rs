@@ -28,6 +28,8 @@ pub struct Subject {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub running: Option<SocketAddr>,
+    /// A row of the database scenarios only (a backend with another connection strategy).
+    pub database_only: bool,
 }
 
 impl Subject {
@@ -46,6 +48,7 @@ impl Subject {
             .map(String::from)
             .to_vec(),
             running: None,
+            database_only: false,
         }
     }
 
@@ -66,6 +69,7 @@ impl Subject {
             program: serve.to_owned(),
             args: ["--axum-serve", "--addr"].map(String::from).to_vec(),
             running: None,
+            database_only: false,
         }
     }
 
@@ -90,6 +94,7 @@ impl Subject {
             program: PathBuf::new(),
             args: Vec::new(),
             running: Some(addr),
+            database_only: false,
         })
     }
 }
