@@ -16,8 +16,7 @@ const WORLD_ROWS: i32 = 10_000;
 
 /// The five routes on `router`, talking to `db`.
 pub fn routes(router: Router, db: Db) -> Router {
-    let on = |db: &Db| db.clone();
-    let (queries, fortunes, updates, cached) = (on(&db), on(&db), on(&db), on(&db));
+    let (queries, fortunes, updates, cached) = (db.clone(), db.clone(), db.clone(), db.clone());
     router
         .get("/db", move |_req: Request| {
             let db = db.clone();

@@ -5,34 +5,15 @@
 
 mod common;
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use bench::{AppName, BackendName};
+use bench::BackendName;
+use common::db::{POOL, postgres, start};
 use common::get;
-use db::fixture::Postgres;
+use db::fixture::{self, Postgres};
 use db::{Db, Strategy};
 use serde_json::Value;
-use server_core::conformance::{Client, Reply, test_config};
-use server_core::{Config, ServerHandle};
-
-/// The shared database, and the right to count its statements alone.
-fn postgres() -> MutexGuard<'static, Postgres> {
-    static SERVER: OnceLock<Mutex<Postgres>> = OnceLock::new();
-    let server = SERVER.get_or_init(|| Mutex::new(Postgres::start().expect("starting PostgreSQL")));
-    server.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn start(backend: BackendName, db: Db) -> ServerHandle {
-    let config = Config {
-        // A database handler's futures overflow 64 KiB coroutine stacks in a debug build.
-        stack_size: 1 << 20,
-        ..test_config()
-    };
-    backend
-        .start(config, AppName::Native, 1 << 20, Some(db))
-        .unwrap_or_else(|e| panic!("{}: {e}", backend.as_str()))
-}
+use server_core::conformance::{Client, Reply};
 
 /// Calls of the statements whose text starts with `prefix`, so far.
 fn calls(pg: &Postgres, prefix: &str) -> u64 {
@@ -90,6 +71,19 @@ fn json(r: &Reply) -> Value {
     serde_json::from_slice(&r.body).expect("a JSON body")
 }
 
+/// `path`'s answer as TechEmpower requires a list of World rows: the headers, `expected` rows,
+/// each well-formed.
+fn world_rows(c: &mut Client, path: &str, expected: usize, name: &str) -> Vec<(i64, i64)> {
+    let r = c.request(&get(path));
+    check_headers(&r, "application/json", &format!("{name} {path}"));
+    let body = json(&r);
+    let list = body
+        .as_array()
+        .unwrap_or_else(|| panic!("{name} {path}: an array"));
+    assert_eq!(list.len(), expected, "{name} {path}");
+    list.iter().map(|row| world(row, name)).collect()
+}
+
 /// The parameter values TechEmpower's verifier sends, and the row counts they must give.
 const CLAMPS: [(&str, usize); 7] = [
     ("", 1),
@@ -137,17 +131,7 @@ fn check(backend: BackendName, strategy: Strategy) {
     let before = selects(&pg);
     let mut rows = 0;
     for (param, expected) in CLAMPS {
-        let path = format!("/queries?queries{param}");
-        let r = c.request(&get(&path));
-        check_headers(&r, "application/json", &format!("{name} {path}"));
-        let body = json(&r);
-        let list = body
-            .as_array()
-            .unwrap_or_else(|| panic!("{name} {path}: an array"));
-        assert_eq!(list.len(), expected, "{name} {path}");
-        for row in list {
-            world(row, &name);
-        }
+        world_rows(&mut c, &format!("/queries?queries{param}"), expected, &name);
         rows += expected as u64;
     }
     assert_eq!(selects(&pg) - before, rows, "{name}: one SELECT per row");
@@ -185,14 +169,7 @@ fn check(backend: BackendName, strategy: Strategy) {
     let mut rows = 0;
     for (param, expected) in CLAMPS {
         let path = format!("/updates?queries{param}");
-        let r = c.request(&get(&path));
-        check_headers(&r, "application/json", &format!("{name} {path}"));
-        let body = json(&r);
-        let list = body
-            .as_array()
-            .unwrap_or_else(|| panic!("{name} {path}: an array"));
-        assert_eq!(list.len(), expected, "{name} {path}");
-        let written: Vec<(i64, i64)> = list.iter().map(|row| world(row, &name)).collect();
+        let written = world_rows(&mut c, &path, expected, &name);
         // A row drawn twice in one request is written once, with either number.
         let mut once: Vec<(i64, i64)> = written
             .iter()
@@ -224,26 +201,12 @@ fn check(backend: BackendName, strategy: Strategy) {
     );
 
     for (param, expected) in CLAMPS {
-        let path = format!("/cached-queries?count{param}");
-        let r = c.request(&get(&path));
-        check_headers(&r, "application/json", &format!("{name} {path}"));
-        let body = json(&r);
-        let list = body
-            .as_array()
-            .unwrap_or_else(|| panic!("{name} {path}: an array"));
-        assert_eq!(list.len(), expected, "{name} {path}");
-        for row in list {
-            world(row, &name);
-        }
+        world_rows(&mut c, &format!("/cached-queries?count{param}"), expected, &name);
     }
     drop(pg);
     assert!(server.shutdown(), "{name}");
 
-    let nothing_there = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let db = Db::new(&format!("postgres://postgres@{nothing_there}/x"), strategy).unwrap();
+    let db = Db::new(&fixture::unreachable_url().unwrap(), strategy).unwrap();
     let server = start(backend, db);
     let mut c = Client::connect(server.local_addr());
     for path in ["/db", "/queries?queries=5", "/fortunes", "/updates?queries=5"] {
@@ -255,36 +218,9 @@ fn check(backend: BackendName, strategy: Strategy) {
     assert!(server.shutdown(), "{name}");
 }
 
-const POOL: Strategy = Strategy::Pool {
-    size: 4,
-    wait: Duration::from_secs(1),
-};
-
-/// One test per backend, each under both strategies.
-macro_rules! every_backend {
-    ($($test:ident: $backend:ident),* $(,)?) => {$(
-        #[test]
-        fn $test() {
-            let backend = BackendName::$backend;
-            if let Some(why) = backend.unavailable() {
-                return eprintln!("SKIPPED {}: {why}", backend.as_str());
-            }
-            check(backend, Strategy::PerThread);
-            check(backend, POOL);
-        }
-    )*};
+fn run(backend: BackendName) {
+    check(backend, Strategy::PerThread);
+    check(backend, POOL);
 }
 
-every_backend!(
-    tokio: Tokio,
-    tokio_blocking_pool: TokioBlockingPool,
-    tokio_hyper: TokioHyper,
-    tokio_per_core: TokioPerCore,
-    compio: Compio,
-    smol: Smol,
-    async_std: AsyncStd,
-    threads: Threads,
-    coroutine: Coroutine,
-);
-// Not coroutine-minihttp, the reference engine: its 32 KiB coroutine stacks overflow under these
-// handlers in a debug build (see its gaps).
+every_db_backend!(run);

@@ -226,6 +226,11 @@ impl Drop for Postgres {
     }
 }
 
+/// A database URL at a local port nothing listens on: connecting to it is refused at once.
+pub fn unreachable_url() -> io::Result<String> {
+    Ok(format!("postgres://postgres@127.0.0.1:{}/x", free_port()?))
+}
+
 /// The temporary directories' names: this prefix, the pid of the process that made one, a count.
 const PREFIX: &str = "server-backends-pg-";
 

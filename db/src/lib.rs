@@ -80,15 +80,17 @@ struct Target {
     addr: SocketAddr,
     config: tokio_postgres::Config,
     strategy: Strategy,
-    /// The pool's idle connections (`None`: a slot not yet, or no longer, connected); a request
-    /// takes one slot and gives it back when done. Empty under [`Strategy::PerThread`].
-    idle: Mutex<Vec<Option<Conn>>>,
+    /// The pool's free slots, one per connection not in use (`None`: not yet, or no longer,
+    /// connected): a request takes one and gives it back when done. Empty under
+    /// [`Strategy::PerThread`].
+    slots: (
+        async_channel::Sender<Option<Conn>>,
+        async_channel::Receiver<Option<Conn>>,
+    ),
     /// Under [`Strategy::PerThread`], every thread's connection: held here, not by the threads, so
     /// that they close when the `Db` goes, although a runtime's worker threads may outlive it (and
     /// each leaves it when its thread ends; see [`Held`]).
     per_thread: Mutex<Vec<Conn>>,
-    /// Wakes a request waiting for a slot (a permit per slot given back).
-    freed: (async_channel::Sender<()>, async_channel::Receiver<()>),
 }
 
 impl Db {
@@ -110,23 +112,17 @@ impl Db {
             Strategy::Pool { size: 0, .. } => return Err("a pool needs at least 1 connection".into()),
             Strategy::Pool { size, .. } => size,
         };
-        let freed = async_channel::unbounded();
+        let free = async_channel::bounded(slots.max(1));
         for _ in 0..slots {
-            let _ = freed.0.try_send(());
+            let _ = free.0.try_send(None);
         }
         Ok(Db(Arc::new(Target {
             addr,
             config,
             strategy,
-            idle: Mutex::new(vec![None; slots]),
             per_thread: Mutex::new(Vec::new()),
-            freed,
+            slots: free,
         })))
-    }
-
-    /// The strategy it was made with.
-    pub fn strategy(&self) -> Strategy {
-        self.0.strategy
     }
 
     /// A connection for this request, per the strategy; under a pool, it is this request's alone
@@ -142,15 +138,14 @@ impl Db {
     }
 
     async fn lease(&self, wait: Duration) -> Result<Lease, Error> {
-        match server_core::timeout(wait, self.0.freed.1.recv()).await {
-            Ok(Ok(())) => {}
+        let slot = match server_core::timeout(wait, self.0.slots.1.recv()).await {
+            Ok(Ok(slot)) => slot,
             Ok(Err(closed)) => return Err(closed.into()),
             Err(_) => return Err(Exhausted(wait).into()),
-        }
-        let slot = self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        };
         // Dropped unfinished (the client left while the connection opened), it still frees the slot.
         let mut lease = Lease {
-            conn: slot.flatten().filter(|conn| !conn.0.client.is_closed()),
+            conn: slot.filter(|conn| !conn.0.client.is_closed()),
             pool: Some(self.0.clone()),
         };
         if lease.conn.is_none() {
@@ -237,8 +232,8 @@ impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(pool) = &self.pool {
             let conn = self.conn.take().filter(|conn| !conn.0.client.is_closed());
-            pool.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
-            let _ = pool.freed.0.try_send(());
+            // Never full: there are as many places as slots, and this one was taken.
+            let _ = pool.slots.0.try_send(conn);
         }
     }
 }

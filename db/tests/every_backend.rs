@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use db::fixture::Postgres;
+use db::fixture::{self, Postgres};
 use db::{Db, Strategy, World};
 use server_core::conformance::{Client, test_config};
 use server_core::{Backend, Request, Response, Router, StatusCode};
@@ -132,15 +132,7 @@ fn check<B: Backend>(name: &str, first_id: i32) {
     assert_eq!(stored.unwrap().trim(), "4242", "{name}: the update persisted");
     assert!(server.shutdown());
 
-    let nothing_there = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let db = Db::new(
-        &format!("postgres://postgres@{nothing_there}/x"),
-        Strategy::PerThread,
-    )
-    .unwrap();
+    let db = Db::new(&fixture::unreachable_url().unwrap(), Strategy::PerThread).unwrap();
     let server = B::bind(config(), app(db)).unwrap();
     let began = Instant::now();
     let reply = Client::connect(server.local_addr()).request(&get("/worlds?ids=1"));

@@ -137,7 +137,7 @@ fn run(args: Args) -> Result<(), String> {
         return report::write(&out, &results);
     }
     report::may_write(&out, complete, args.replace_snapshot)?;
-    let settings = settings(&args);
+    let mut settings = settings(&args);
     let backends = if args.backends.is_empty() {
         BackendName::ALL.to_vec()
     } else {
@@ -163,7 +163,6 @@ fn run(args: Args) -> Result<(), String> {
     let needs_database = scenarios.iter().any(|s| s.database_path().is_some());
     // Held to the end of the run: dropping it stops the server and removes its directory.
     let mut postgres = None;
-    let mut settings = settings;
     let db_url = match (&args.db_url, needs_database && args.target.is_none()) {
         (_, false) => None,
         (Some(url), true) => {

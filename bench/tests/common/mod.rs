@@ -2,6 +2,8 @@
 //! Each binary uses part of it.
 #![allow(dead_code)]
 
+pub mod db;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
