@@ -1,5 +1,6 @@
 // Reference server: Go's net/http, a goroutine per connection, serving the route contract of
-// shared/DESIGN.md with the limits of server_core::Config::default(). Usage: main [HOST:PORT].
+// shared/DESIGN.md with the limits of server_core::Config::default(), and TechEmpower's database
+// routes when DATABASE_URL is set (db.go). Usage: main [HOST:PORT].
 package main
 
 import (
@@ -146,6 +147,10 @@ func main() {
 			flusher.Flush()
 		}
 	})
+	if err := databaseRoutes(get); err != nil {
+		fmt.Fprintln(os.Stderr, "database:", err)
+		os.Exit(1)
+	}
 	// "/" matches every path ServeMux has no pattern for.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
 

@@ -1,5 +1,6 @@
 // Reference server: Node's http module, one event loop, serving the route contract of
-// shared/DESIGN.md with the limits of server_core::Config::default(). Usage: node server.js [HOST:PORT]
+// shared/DESIGN.md with the limits of server_core::Config::default(), and TechEmpower's database
+// routes when DATABASE_URL is set (db.js). Usage: node server.js [HOST:PORT]
 'use strict';
 const http = require('http');
 const os = require('os');
@@ -135,6 +136,11 @@ const routes = {
     },
   },
 };
+
+if (process.env.DATABASE_URL) {
+  // Only then is pg needed (installed by the bench into target/reference/node, found by NODE_PATH).
+  Object.assign(routes, require('./db').databaseRoutes(process.env.DATABASE_URL, send));
+}
 
 const server = http.createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => {
   const url = new URL(req.url, 'http://reference');

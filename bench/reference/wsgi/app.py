@@ -1,9 +1,11 @@
 """Reference server: a plain WSGI application serving the route contract of shared/DESIGN.md.
 
 Served by gunicorn with the settings in gunicorn.conf.py: a few worker processes, each with a pool
-of threads, one request per thread at a time (the WSGI model).
+of threads, one request per thread at a time (the WSGI model). With DATABASE_URL set, it also serves
+TechEmpower's database routes (db.py).
 """
 import json
+import os
 import time
 from urllib.parse import parse_qs
 
@@ -102,6 +104,11 @@ ROUTES = {
     "/download": ("GET", download),
     "/sse": ("GET", sse),
 }
+if os.environ.get("DATABASE_URL"):
+    # Only then is psycopg needed (installed by the bench into its venv).
+    import db
+
+    ROUTES.update(db.ROUTES)
 
 
 def application(environ, start_response):

@@ -98,7 +98,9 @@ pub struct Args {
     #[arg(long)]
     db_url: Option<String>,
     /// In the database scenarios, every backend shares a pool of this many connections (serve
-    /// --db-pool); without it, one pipelined connection per thread that runs handlers.
+    /// --db-pool); without it, one pipelined connection per thread that runs handlers. The Go and
+    /// Node references get it as their pool's size (default 16); gunicorn keeps a connection per
+    /// worker thread.
     #[arg(long)]
     db_pool: Option<usize>,
     /// In the database scenarios, also measure each chosen backend with a shared pool of each of
@@ -239,7 +241,15 @@ fn run(args: Args) -> Result<(), String> {
         }
         for reference in references {
             match reference.prepare(&workspace) {
-                Ok(subject) => subjects.push(subject),
+                Ok(mut subject) => {
+                    if let Some(url) = &db_url {
+                        subject.env.push(("DATABASE_URL".into(), url.clone()));
+                        if let Some(size) = args.db_pool {
+                            subject.env.push(("DB_POOL".into(), size.to_string()));
+                        }
+                    }
+                    subjects.push(subject)
+                }
                 Err(why) => {
                     eprintln!("note: {} is not measured: {why}", reference.row_name());
                     not_measured.push(format!("{}: {why}", reference.row_name()));
@@ -264,8 +274,6 @@ fn run(args: Args) -> Result<(), String> {
             let jobs = subjects
                 .iter()
                 .filter(|subject| !subject.is_axum() || scenario.measures_axum())
-                // The reference servers have no database routes yet.
-                .filter(|subject| !subject.reference || scenario.database_path().is_none())
                 .filter(|subject| !subject.database_only || scenario.database_path().is_some())
                 .flat_map(|subject| {
                     let settings = &settings;

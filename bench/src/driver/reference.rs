@@ -1,5 +1,6 @@
 //! The reference servers of `bench/reference/`: the route contract in Go, Node and Python WSGI,
-//! measured as extra rows under the identical method. Each is built or installed from the
+//! and TechEmpower's database routes when given `DATABASE_URL`, measured as extra rows under the
+//! identical method. Each is built or installed from the
 //! project's own files (the toolchain from Debian's packages when missing); where one cannot be
 //! had, the report says which and why.
 
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::server::Subject;
-use super::tools::{apt_install, target_dir, which};
+use super::tools::{apt_get_install, apt_install, target_dir, which};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Reference {
@@ -31,18 +32,20 @@ impl Reference {
         }
     }
 
-    /// Finds the toolchain (installing Debian's golang-go when missing) and builds the server
-    /// (Go) or installs it into a local venv (gunicorn). `Err` says why its rows cannot be had.
+    /// Finds the toolchain and libraries (installing Debian's packages when missing) and builds
+    /// the server (Go), installs its one dependency (Node's pg) or a venv (gunicorn, psycopg).
+    /// `Err` says why its rows cannot be had.
     pub fn prepare(self, workspace: &Path) -> Result<Subject, String> {
         let sources = workspace.join("bench/reference");
         let out = target_dir(workspace).join("reference");
-        let subject = |program: PathBuf, args: Vec<String>| Subject {
+        let subject = |program: PathBuf, args: Vec<String>, env: Vec<(String, String)>| Subject {
             name: self.row_name().into(),
             reference: true,
             program,
             args,
             running: None,
             database_only: false,
+            env,
         };
         let path = |p: PathBuf| p.to_string_lossy().into_owned();
         match self {
@@ -51,16 +54,27 @@ impl Reference {
                 else {
                     return Err("go not found, and apt-get could not install golang-go".into());
                 };
+                // Built in GOPATH mode against Debian's Go sources: no module proxy is needed.
+                let gopath = Path::new("/usr/share/gocode");
+                if !gopath.join("src/github.com/jackc/pgx/v4/pgxpool").is_dir()
+                    && !apt_get_install(PGX_PACKAGE, "for the Go reference's database routes")
+                {
+                    return Err(format!(
+                        "pgx v4 not found, and apt-get could not install {PGX_PACKAGE}"
+                    ));
+                }
                 let binary = out.join("go-net-http");
                 run(
                     Command::new(go)
                         .args(["build", "-o"])
                         .arg(&binary)
                         .arg(".")
+                        .env("GO111MODULE", "off")
+                        .env("GOPATH", gopath)
                         .current_dir(sources.join("go")),
                     "go build",
                 )?;
-                Ok(subject(binary, vec![]))
+                Ok(subject(binary, vec![], vec![]))
             }
             Reference::Node => {
                 let Some(node) =
@@ -68,16 +82,35 @@ impl Reference {
                 else {
                     return Err("node not found, and apt-get could not install nodejs".into());
                 };
-                Ok(subject(node, vec![path(sources.join("node/server.js"))]))
+                let modules = out.join("node");
+                let manifest = sources.join("node/package.json");
+                if !installed(&manifest, &modules)? {
+                    let npm = which("npm")
+                        .or_else(|| apt_install("npm", "npm", "for the Node reference's pg"))
+                        .ok_or("npm not found, and apt-get could not install it")?;
+                    eprintln!("installing pg into {} (npm, once)...", modules.display());
+                    run(
+                        Command::new(npm)
+                            .args(["install", "--silent", "--no-audit", "--no-fund"])
+                            .current_dir(&modules),
+                        "npm install",
+                    )?;
+                    mark_installed(&manifest, &modules)?;
+                }
+                let env = vec![("NODE_PATH".into(), path(modules.join("node_modules")))];
+                Ok(subject(node, vec![path(sources.join("node/server.js"))], env))
             }
             Reference::Gunicorn => {
                 let Some(python) = which("python3") else {
                     return Err("python3 not found".into());
                 };
                 let venv = out.join("venv");
-                let gunicorn = venv.join("bin/gunicorn");
-                if !gunicorn.exists() {
-                    eprintln!("installing gunicorn into {} (pip, once)...", venv.display());
+                let requirements = sources.join("wsgi/requirements.txt");
+                if !installed(&requirements, &venv)? {
+                    eprintln!(
+                        "installing gunicorn and psycopg into {} (pip, once)...",
+                        venv.display()
+                    );
                     let make_venv = || {
                         run(
                             Command::new(&python).args(["-m", "venv"]).arg(&venv),
@@ -92,9 +125,10 @@ impl Reference {
                     run(
                         Command::new(venv.join("bin/pip"))
                             .args(["install", "--quiet", "-r"])
-                            .arg(sources.join("wsgi/requirements.txt")),
+                            .arg(&requirements),
                         "pip install",
                     )?;
+                    mark_installed(&requirements, &venv)?;
                 }
                 let wsgi = sources.join("wsgi");
                 let args = vec![
@@ -105,10 +139,33 @@ impl Reference {
                     "app:application".into(),
                     "--bind".into(),
                 ];
-                Ok(subject(gunicorn, args))
+                Ok(subject(venv.join("bin/gunicorn"), args, vec![]))
             }
         }
     }
+}
+
+/// Debian's pgx v4 (pgx v5 is not packaged for bookworm), with pgxpool.
+const PGX_PACKAGE: &str = "golang-github-jackc-pgx-v4-dev";
+
+/// Whether `dir` holds what `manifest` lists: a copy of the manifest is left there after each
+/// install, so an edited manifest installs again. (npm installs from the copy.)
+fn installed(manifest: &Path, dir: &Path) -> Result<bool, String> {
+    let wanted = std::fs::read(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let copy = dir.join(manifest.file_name().expect("a file"));
+    if std::fs::read(&copy).is_ok_and(|have| have == wanted) && dir.join(".installed").exists() {
+        return Ok(true);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(dir.join(".installed"));
+    std::fs::write(&copy, wanted).map_err(|e| format!("{}: {e}", copy.display()))?;
+    Ok(false)
+}
+
+fn mark_installed(manifest: &Path, dir: &Path) -> Result<(), String> {
+    let stamp = dir.join(".installed");
+    std::fs::write(&stamp, manifest.to_string_lossy().as_bytes())
+        .map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
 fn run(command: &mut Command, what: &str) -> Result<(), String> {

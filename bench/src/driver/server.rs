@@ -30,6 +30,8 @@ pub struct Subject {
     pub running: Option<SocketAddr>,
     /// A row of the database scenarios only (a backend with another connection strategy).
     pub database_only: bool,
+    /// Set in the server's environment (a reference's `DATABASE_URL`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Subject {
@@ -49,6 +51,7 @@ impl Subject {
             .to_vec(),
             running: None,
             database_only: false,
+            env: Vec::new(),
         }
     }
 
@@ -70,6 +73,7 @@ impl Subject {
             args: ["--axum-serve", "--addr"].map(String::from).to_vec(),
             running: None,
             database_only: false,
+            env: Vec::new(),
         }
     }
 
@@ -95,6 +99,7 @@ impl Subject {
             args: Vec::new(),
             running: Some(addr),
             database_only: false,
+            env: Vec::new(),
         })
     }
 }
@@ -126,6 +131,7 @@ impl ServerProcess {
         command
             .args(&subject.args)
             .arg("127.0.0.1:0")
+            .envs(subject.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         pin_child(&mut command, cpus);

@@ -130,9 +130,15 @@ fn install_oha() -> Result<PathBuf, String> {
 /// `binary` from the distribution's `package`, when this is a Debian-like system and we may
 /// install packages; says `why` it is installing.
 pub fn apt_install(package: &str, binary: &str, why: &str) -> Option<PathBuf> {
+    apt_get_install(package, why);
+    which(binary)
+}
+
+/// `apt-get install package` when run as root; `false` if it could not be tried or failed.
+pub fn apt_get_install(package: &str, why: &str) -> bool {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 || which("apt-get").is_none() {
-        return None;
+        return false;
     }
     eprintln!("installing {package} with apt-get ({why})...");
     let quiet = |args: &[&str]| {
@@ -143,8 +149,7 @@ pub fn apt_install(package: &str, binary: &str, why: &str) -> Option<PathBuf> {
             .status()
             .is_ok_and(|s| s.success())
     };
-    let _ = quiet(&["update", "-qq"]) && quiet(&["install", "-y", "-qq", package]);
-    which(binary)
+    quiet(&["update", "-qq"]) && quiet(&["install", "-y", "-qq", package])
 }
 
 pub fn target_dir(workspace: &Path) -> PathBuf {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod db;
+pub mod techempower;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -1,3 +1,0 @@
-module example.com/reference
-
-go 1.19
