@@ -26,13 +26,20 @@ backend.
 """
 import argparse, json, os, re, resource, sqlite3, subprocess, sys, tempfile, threading, time
 
-from instructions import wait_addr  # the same `listening on` line
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVE = os.path.join(HERE, "..", "target", "release", "serve")
 NOT_JUDGED = {"tokio-blocking-pool"}
 DEADLINE_ABORT = "aborted due to deadline"  # oha's name for requests cut off by -z: not failures
 MIN_WINDOW_SAMPLES = 500  # a window with fewer requests (the run's last, partial second) has no p99 worth quoting
+
+
+def wait_addr(proc):
+    """The address of serve's first line, `listening on HOST:PORT`."""
+    line = proc.stdout.readline()
+    m = re.search(r"listening on (\S+):(\d+)", line)
+    if not m:
+        raise RuntimeError(f"serve did not start: {line!r}")
+    return m.group(1), int(m.group(2))
 
 
 def oha_path():

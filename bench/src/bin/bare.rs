@@ -3,7 +3,7 @@
 //! fixed answer per head, all of a read's answers in one write: no parsing, no validation, no `http`
 //! types, no handler, no timeouts. The answer is our backends' own, byte for byte, with a fixed date.
 //!
-//! Run beside the real backends, in the same interleaved rounds (`bench/floor.py`), it splits a
+//! Run beside the real backends, in the same interleaved rounds (`bench --floors`), it splits a
 //! backend's CPU per request into what its runtime and the kernel cost (this) and what the HTTP engine
 //! adds on top (the difference): a target that asks a backend for less than its runtime's floor plus
 //! the engine's own floor (`cargo bench -p server-core --bench engine -- floor`) cannot be met by any
@@ -89,8 +89,16 @@ impl Pending {
     }
 }
 
+/// SIGTERM ends a floor at once, with status 0, as the bench stops every server.
+extern "C" fn exit_now(_: libc::c_int) {
+    // SAFETY: _exit is async-signal-safe.
+    unsafe { libc::_exit(0) }
+}
+
 fn main() -> io::Result<()> {
     let args = Args::parse();
+    // SAFETY: installs a handler that only calls an async-signal-safe function.
+    unsafe { libc::signal(libc::SIGTERM, exit_now as *const () as libc::sighandler_t) };
     let listener = TcpListener::bind(args.addr)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("listening on {}", listener.local_addr()?);

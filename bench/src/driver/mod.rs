@@ -1,6 +1,7 @@
 //! The benchmark driver: every backend under identical load, then the results docs.
 
 mod charts;
+mod instructions;
 mod load;
 pub use load::SseReport;
 pub mod procfs;
@@ -24,8 +25,10 @@ use server::Subject;
 /// Runs every backend's `serve` process under identical load (oha; wrk for pipelining), server
 /// and load generator pinned to disjoint CPUs, and writes results.json, results.md and SVG charts.
 #[derive(Parser)]
-#[command(version)]
+#[command(version, args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// A short run (about a minute): plaintext and json, one rep of 2 s each.
     #[arg(long)]
     quick: bool,
@@ -108,10 +111,36 @@ pub struct Args {
     /// sweep, and a pool against one connection per worker.
     #[arg(long, value_delimiter = ',')]
     db_pool_rows: Vec<usize>,
+    /// Also measure each chosen backend on this other `serve` build (rows `<backend>@base`), in
+    /// the same rounds, and give each backend's figure over its @base row's, round by round: a
+    /// change's after over its before.
+    #[arg(long, conflicts_with = "target")]
+    compare: Option<PathBuf>,
+    /// Also measure each runtime's floor (rows `bare-<runtime>`: `bare`, the least a /plaintext
+    /// server on that runtime can cost, no HTTP engine) in the plaintext, pipelined and cores
+    /// scenarios, and give each backend on one of those runtimes its figure over its floor's.
+    #[arg(long, conflicts_with_all = ["target", "compare"])]
+    floors: bool,
 }
 
+/// Measurements that are not a comparison in rounds.
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Instructions per request of `serve` builds, counted by valgrind's callgrind: a figure
+    /// that does not drift with the machine, for an engine change's before and after.
+    Instructions(instructions::Args),
+}
+
+/// The runtimes `bare` has a floor for, each named as the backend that runs on it.
+const FLOOR_RUNTIMES: [&str; 5] = ["tokio", "tokio-per-core", "compio", "smol", "threads"];
+
 pub fn main() {
-    if let Err(e) = run(Args::parse()) {
+    let mut args = Args::parse();
+    let result = match args.command.take() {
+        Some(Command::Instructions(args)) => instructions::run(args),
+        None => run(args),
+    };
+    if let Err(e) = result {
         eprintln!("bench: {e}");
         std::process::exit(1);
     }
@@ -128,7 +157,9 @@ fn run(args: Args) -> Result<(), String> {
         && args.references.is_empty()
         && !args.no_references
         && args.scenarios.is_empty()
-        && args.target.is_none();
+        && args.target.is_none()
+        && args.compare.is_none()
+        && !args.floors;
     let out = args.out.clone().unwrap_or_else(|| match (complete, args.quick) {
         (true, _) => workspace.join("docs"),
         (false, true) => workspace.join("target/bench-quick"),
@@ -225,7 +256,7 @@ fn run(args: Args) -> Result<(), String> {
                 for &size in &args.db_pool_rows {
                     let mut subject = with_db(Subject::backend(serve, backend), Some(size));
                     subject.name = format!("{}-pool-{size}", backend.as_str());
-                    subject.database_only = true;
+                    subject.only_in = Some(Scenario::has_database);
                     subjects.push(subject);
                 }
             }
@@ -238,6 +269,38 @@ fn run(args: Args) -> Result<(), String> {
                     .map(|&backend| Subject::axum_app(serve, backend)),
             );
             subjects.push(Subject::axum_serve(serve));
+        }
+        if let Some(old) = &args.compare {
+            for subject in subjects.iter_mut() {
+                subject.pair = Some(format!("{}@base", subject.name));
+            }
+            let bases: Vec<Subject> = subjects
+                .iter()
+                .map(|subject| Subject {
+                    name: format!("{}@base", subject.name),
+                    program: old.clone(),
+                    pair: None,
+                    ..subject.clone()
+                })
+                .collect();
+            subjects.extend(bases);
+        }
+        if args.floors {
+            let bare = tools
+                .bare
+                .as_deref()
+                .ok_or("--floors: bare was not found beside serve")?;
+            for subject in subjects.iter_mut() {
+                subject.pair = FLOOR_RUNTIMES
+                    .contains(&subject.name.as_str())
+                    .then(|| format!("bare-{}", subject.name));
+            }
+            let floors = backends
+                .iter()
+                .map(|backend| backend.as_str())
+                .filter(|name| FLOOR_RUNTIMES.contains(name))
+                .map(|runtime| Subject::floor(bare, runtime));
+            subjects.extend(floors);
         }
         for reference in references {
             match reference.prepare(&workspace) {
@@ -274,7 +337,7 @@ fn run(args: Args) -> Result<(), String> {
             let jobs = subjects
                 .iter()
                 .filter(|subject| !subject.is_axum() || scenario.measures_axum())
-                .filter(|subject| !subject.database_only || scenario.database_path().is_some())
+                .filter(|subject| subject.only_in.is_none_or(|only_in| only_in(scenario)))
                 .flat_map(|subject| {
                     let settings = &settings;
                     scenario

@@ -44,7 +44,8 @@ impl Reference {
             program,
             args,
             running: None,
-            database_only: false,
+            only_in: None,
+            pair: None,
             env,
         };
         let path = |p: PathBuf| p.to_string_lossy().into_owned();

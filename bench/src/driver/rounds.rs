@@ -180,16 +180,25 @@ pub fn run_scenario(
                 Some(note) => scenario::failed(job, settings, note),
                 None => scenario::aggregate(job, settings, &samples, cell.clean_exit, None),
             };
-            let base = jobs.iter().position(|b| {
-                b.subject.name == baseline
-                    && b.connections == job.connections
-                    && b.server_cpus == job.server_cpus
-            });
-            if let (Some(b), None) = (base, &run.note) {
+            let row_of = |name: &str| {
+                jobs.iter().position(|b| {
+                    b.subject.name == name
+                        && b.connections == job.connections
+                        && b.server_cpus == job.server_cpus
+                })
+            };
+            if let (Some(b), None) = (row_of(baseline), &run.note) {
                 let ratios = round_ratios(&figures[i], &figures[b]);
                 run.baseline = Some(baseline.to_owned());
                 run.ratio = scenario::median(ratios.clone());
                 (run.ratio_min, run.ratio_max) = scenario::spread(&ratios);
+            }
+            let pair = job.subject.pair.as_deref();
+            if let (Some(name), Some(p), None) = (pair, pair.and_then(row_of), &run.note) {
+                let ratios = round_ratios(&figures[i], &figures[p]);
+                run.pair = Some(name.to_owned());
+                run.pair_ratio = scenario::median(ratios.clone());
+                (run.pair_ratio_min, run.pair_ratio_max) = scenario::spread(&ratios);
             }
             run
         })

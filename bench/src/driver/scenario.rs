@@ -109,6 +109,16 @@ impl Scenario {
         }
     }
 
+    /// Whether the route is GET /plaintext, the one answer a runtime's floor (`bare`) gives.
+    pub fn plaintext_only(self) -> bool {
+        matches!(self, Scenario::Plaintext | Scenario::Pipelined | Scenario::Cores)
+    }
+
+    /// Whether the scenario talks to the database.
+    pub fn has_database(self) -> bool {
+        self.database_path().is_some()
+    }
+
     /// The axum rows ask whether the app and its runtime hold up where they differ from our own
     /// routes: the request path, many waiting users, idle connections. (Streams too until the run
     /// had to fit 45 minutes: in the snapshot of 2026-12-06 each axum sse row but threads' was
@@ -348,6 +358,17 @@ pub struct Run {
     pub ratio_min: Option<f64>,
     #[serde(default)]
     pub ratio_max: Option<f64>,
+    /// The row this one is paired with (`--compare`'s `<backend>@base`, `--floors`'
+    /// `bare-<runtime>`), and the headline figure over the pair's, taken within each round as
+    /// `ratio` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair_ratio: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair_ratio_min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair_ratio_max: Option<f64>,
 }
 
 /// The figure a scenario ranks servers by, for one rep: server CPU per request (per event for
@@ -711,6 +732,10 @@ pub fn aggregate(
         ratio: None,
         ratio_min: None,
         ratio_max: None,
+        pair: None,
+        pair_ratio: None,
+        pair_ratio_min: None,
+        pair_ratio_max: None,
     }
 }
 

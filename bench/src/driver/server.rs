@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::BackendName;
 
 use super::procfs;
+use super::scenario::Scenario;
 
 /// Connections the bench lets every server hold: above the largest scenario, so that the
 /// comparison measures the scheduling model rather than the admission limit.
@@ -28,8 +29,11 @@ pub struct Subject {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub running: Option<SocketAddr>,
-    /// A row of the database scenarios only (a backend with another connection strategy).
-    pub database_only: bool,
+    /// The scenarios this row is measured in, where not all: a pool row only where there is a
+    /// database, a runtime's floor only where its fixed answer is the route's.
+    pub only_in: Option<fn(Scenario) -> bool>,
+    /// The row whose figure, round by round, this one's is also taken over (see `Run::pair`).
+    pub pair: Option<String>,
     /// Set in the server's environment (a reference's `DATABASE_URL`).
     pub env: Vec<(String, String)>,
 }
@@ -50,7 +54,23 @@ impl Subject {
             .map(String::from)
             .to_vec(),
             running: None,
-            database_only: false,
+            only_in: None,
+            pair: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// `runtime`'s floor (`bare --runtime <runtime>`, no HTTP engine: see bench/src/bin/bare.rs),
+    /// row `bare-<runtime>`, measured only where its one fixed answer is the route's.
+    pub fn floor(bare: &std::path::Path, runtime: &str) -> Subject {
+        Subject {
+            name: format!("bare-{runtime}"),
+            reference: false,
+            program: bare.to_owned(),
+            args: ["--runtime", runtime, "--addr"].map(String::from).to_vec(),
+            running: None,
+            only_in: Some(Scenario::plaintext_only),
+            pair: None,
             env: Vec::new(),
         }
     }
@@ -72,14 +92,15 @@ impl Subject {
             program: serve.to_owned(),
             args: ["--axum-serve", "--addr"].map(String::from).to_vec(),
             running: None,
-            database_only: false,
+            only_in: None,
+            pair: None,
             env: Vec::new(),
         }
     }
 
     /// One of the axum-app rows (`axum-<backend>`, `ref-axum-serve`).
     pub fn is_axum(&self) -> bool {
-        self.name.starts_with("axum-") || self.name == "ref-axum-serve"
+        self.name.starts_with("axum-") || self.name.starts_with("ref-axum-serve")
     }
 
     /// A server already running at `url` (`http://HOST:PORT`, the route contract at its root).
@@ -98,7 +119,8 @@ impl Subject {
             program: PathBuf::new(),
             args: Vec::new(),
             running: Some(addr),
-            database_only: false,
+            only_in: None,
+            pair: None,
             env: Vec::new(),
         })
     }

@@ -11,6 +11,8 @@ pub struct Tools {
     pub serve: Option<PathBuf>,
     /// The sse scenario's load generator, built beside `serve`.
     pub sse_load: Option<PathBuf>,
+    /// The runtimes' floor server (`--floors`), built beside `serve`.
+    pub bare: Option<PathBuf>,
     pub oha: PathBuf,
     pub wrk: Option<PathBuf>,
     pub oha_version: String,
@@ -50,14 +52,18 @@ pub fn prepare(
     let oha_version = version(&oha)
         .map(|v| v.trim_start_matches("oha ").to_owned())
         .unwrap_or_default();
-    let sse_load = serve
-        .as_deref()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("sse-load"))
-        .filter(|p| p.exists());
+    let beside_serve = |name: &str| {
+        serve
+            .as_deref()
+            .and_then(Path::parent)
+            .map(|dir| dir.join(name))
+            .filter(|p| p.exists())
+    };
+    let (sse_load, bare) = (beside_serve("sse-load"), beside_serve("bare"));
     Ok(Tools {
         serve,
         sse_load,
+        bare,
         oha,
         wrk,
         oha_version,
@@ -66,7 +72,7 @@ pub fn prepare(
 }
 
 fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
-    eprintln!("building serve and sse-load (release)...");
+    eprintln!("building serve, sse-load and bare (release)...");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args([
             "build",
@@ -78,6 +84,8 @@ fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
             "serve",
             "--bin",
             "sse-load",
+            "--bin",
+            "bare",
         ])
         .current_dir(workspace)
         .status()

@@ -125,6 +125,23 @@ fn ratio_col(scenario: &str) -> Column {
     }
 }
 
+/// `--compare`'s and `--floors`' column: the row's headline figure over its pair's, round by round.
+fn pair_col(scenario: &str) -> Column {
+    Column {
+        title: "× pair (min–max)",
+        better: if higher_is_better(scenario) {
+            Better::Higher
+        } else {
+            Better::Lower
+        },
+        value: |r| r.pair_ratio,
+        cell: |r, v| {
+            let pair = r.pair.as_deref().unwrap_or_default();
+            format!("{} × {pair}", ratio_text(v, r.pair_ratio_min, r.pair_ratio_max))
+        },
+    }
+}
+
 fn columns(scenario: &str) -> Vec<Column> {
     let mut columns = vec![ratio_col(scenario)];
     columns.extend(figure_columns(scenario));
@@ -276,7 +293,11 @@ pub(super) fn scenario_table(md: &mut String, scenario: &str, runs: &[&Run]) {
         None => f64::INFINITY,
     };
     ranked.sort_by(|a, b| key(a).total_cmp(&key(b)));
-    table(md, &ranked, &columns(scenario));
+    let mut columns = columns(scenario);
+    if runs.iter().any(|r| r.pair_ratio.is_some()) {
+        columns.insert(1, pair_col(scenario));
+    }
+    table(md, &ranked, &columns);
 }
 
 /// The summary: a row per server, a column per scenario's headline ratio (at the largest
@@ -680,7 +701,9 @@ pub(super) const INTRO: &[(&str, &str)] = &[
         "db",
         "TechEmpower's GET /db, one SELECT of a random World row answered as JSON, against a PostgreSQL 15 the \
          bench starts (TechEmpower's tables, pinned to the load CPU beside the load generator; see method.md). \
-         Database CPU is its processes' summed. The reference servers have no database routes yet.",
+         Database CPU is its processes' summed. Our backends hold one pipelined connection per worker thread \
+         (threads: per connection's thread) unless --db-pool is given; ref-go and ref-node a shared pool of 16 \
+         (pgx, pg), ref-gunicorn a connection per worker thread (psycopg).",
     ),
     (
         "queries",
@@ -690,7 +713,8 @@ pub(super) const INTRO: &[(&str, &str)] = &[
     (
         "fortunes",
         "GET /fortunes: the 12 Fortune rows and one added at request time, sorted by message and HTML-escaped \
-         through a compile-time template (sailfish).",
+         through a compile-time template (sailfish; ref-go: html/template; ref-node: a replace; ref-gunicorn: \
+         html.escape).",
     ),
     (
         "updates",
