@@ -75,7 +75,10 @@ fn templates(c: &mut Criterion) {
     // The same page but for how each spells an escaped character (askama: `&#60;`, sailfish: `&lt;`).
     for page in [&sailfish, &askama, &yarte] {
         assert_eq!(page.matches("<tr><td>").count(), rows.len(), "{page}");
-        assert!(!page.contains("<script>") && page.contains("フレームワーク"), "{page}");
+        assert!(
+            !page.contains("<script>") && page.contains("フレームワーク"),
+            "{page}"
+        );
     }
 
     let mut group = c.benchmark_group("fortunes page");

@@ -12,7 +12,10 @@
 //!   leaders), a connection per connection thread on `threads` and per may worker on `coroutine`;
 //! - **pool**: a shared pool of N connections, each held by one request at a time (what most
 //!   applications run, deadpool- and bb8-style); a request waits for a free one at most a bounded
-//!   time and then fails with [`Exhausted`].
+//!   time and then fails with [`Exhausted`];
+//! - **blocking**: the sync `postgres` client, a connection per thread that calls it, called
+//!   inline (blocking the handler's thread) or through [`server_core::unblock`]: what a blocking
+//!   driver costs where it is natural and where it is not (see [`blocking`]'s docs).
 //!
 //! A broken connection (the database restarted) fails the queries in flight on it; the next
 //! request opens a new one. Nothing waits on a database that is not there: connecting to it is
@@ -20,6 +23,7 @@
 //!
 //! [`fixture::Postgres`] starts a server of the project's own.
 
+pub mod blocking;
 pub mod fixture;
 
 use std::cell::RefCell;
@@ -35,6 +39,14 @@ use tokio_util::compat::FuturesAsyncReadCompatExt;
 
 /// What a query can fail with: the connection could not be opened, or PostgreSQL said no.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const SQL_WORLD: &str = "SELECT id, randomnumber FROM world WHERE id = $1";
+const SQL_EVERY_WORLD: &str = "SELECT id, randomnumber FROM world";
+const SQL_FORTUNES: &str = "SELECT id, message FROM fortune";
+/// Every row given in one statement (TechEmpower allows a batch update).
+const SQL_UPDATE: &str = "UPDATE world SET randomnumber = new.randomnumber FROM \
+     (SELECT unnest($1::int[]) AS id, unnest($2::int[]) AS randomnumber) AS new \
+     WHERE world.id = new.id";
 
 /// A row of TechEmpower's World table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +70,11 @@ pub enum Strategy {
         /// The longest a request waits for a free connection before [`Exhausted`].
         wait: Duration,
     },
+    /// The sync `postgres` client, a connection per thread that calls it ([`blocking`]).
+    Blocking {
+        /// Each call through [`server_core::unblock`] (on the blocking pool) rather than inline.
+        offload: bool,
+    },
 }
 
 /// Every connection of the pool was busy for the whole bounded wait.
@@ -77,20 +94,18 @@ impl std::error::Error for Exhausted {}
 pub struct Db(Arc<Target>);
 
 struct Target {
+    url: String,
     addr: SocketAddr,
     config: tokio_postgres::Config,
     strategy: Strategy,
     /// The pool's free slots, one per connection not in use (`None`: not yet, or no longer,
     /// connected): a request takes one and gives it back when done. Empty under
     /// [`Strategy::PerThread`].
-    slots: (
-        async_channel::Sender<Option<Conn>>,
-        async_channel::Receiver<Option<Conn>>,
-    ),
+    slots: (async_channel::Sender<Slot>, async_channel::Receiver<Slot>),
     /// Under [`Strategy::PerThread`], every thread's connection: held here, not by the threads, so
     /// that they close when the `Db` goes, although a runtime's worker threads may outlive it (and
     /// each leaves it when its thread ends; see [`Held`]).
-    per_thread: Mutex<Vec<Conn>>,
+    per_thread: Mutex<Vec<Arc<Prepared>>>,
 }
 
 impl Db {
@@ -108,7 +123,7 @@ impl Db {
             .next()
             .ok_or_else(|| format!("{url}: {host} has no address"))?;
         let slots = match strategy {
-            Strategy::PerThread => 0,
+            Strategy::PerThread | Strategy::Blocking { .. } => 0,
             Strategy::Pool { size: 0, .. } => return Err("a pool needs at least 1 connection".into()),
             Strategy::Pool { size, .. } => size,
         };
@@ -117,6 +132,7 @@ impl Db {
             let _ = free.0.try_send(None);
         }
         Ok(Db(Arc::new(Target {
+            url: url.to_owned(),
             addr,
             config,
             strategy,
@@ -130,10 +146,17 @@ impl Db {
     pub async fn conn(&self) -> Result<Lease, Error> {
         match self.0.strategy {
             Strategy::PerThread => self.this_threads().await.map(|conn| Lease {
-                conn: Some(conn),
+                conn: Some(Conn(Link::Pipelined(conn))),
                 pool: None,
             }),
             Strategy::Pool { wait, .. } => self.lease(wait).await,
+            Strategy::Blocking { offload } => Ok(Lease {
+                conn: Some(Conn(Link::Blocking {
+                    target: self.0.clone(),
+                    offload,
+                })),
+                pool: None,
+            }),
         }
     }
 
@@ -145,30 +168,32 @@ impl Db {
         };
         // Dropped unfinished (the client left while the connection opened), it still frees the slot.
         let mut lease = Lease {
-            conn: slot.filter(|conn| !conn.0.client.is_closed()),
+            conn: slot
+                .filter(|conn| !conn.client.is_closed())
+                .map(|conn| Conn(Link::Pipelined(conn))),
             pool: Some(self.0.clone()),
         };
         if lease.conn.is_none() {
-            lease.conn = Some(Conn::open(&self.0).await?);
+            lease.conn = Some(Conn(Link::Pipelined(Prepared::open(&self.0).await?)));
         }
         Ok(lease)
     }
 
-    async fn this_threads(&self) -> Result<Conn, Error> {
+    async fn this_threads(&self) -> Result<Arc<Prepared>, Error> {
         let target = Arc::downgrade(&self.0);
         if let Some(conn) = this_threads_conn(&target) {
             return Ok(conn);
         }
-        let conn = Conn::open(&self.0).await?;
+        let conn = Prepared::open(&self.0).await?;
         let mut all = self.0.per_thread.lock().unwrap_or_else(|e| e.into_inner());
-        all.retain(|conn| !conn.0.client.is_closed());
+        all.retain(|conn| !conn.client.is_closed());
         all.push(conn.clone());
         drop(all);
         // The handler may have resumed on another worker: this thread keeps the connection then.
         // The one it held before (broken, or another database's) leaves its Db's list.
         hold(Held {
             target,
-            conn: Arc::downgrade(&conn.0),
+            conn: Arc::downgrade(&conn),
         });
         Ok(conn)
     }
@@ -180,11 +205,10 @@ impl Db {
 /// thread, and a thread-local's address computed before it could be reused after it (server-core's
 /// `runtime.rs` explains), so that two threads would share one slot.
 #[inline(never)]
-fn this_threads_conn(target: &Weak<Target>) -> Option<Conn> {
+fn this_threads_conn(target: &Weak<Target>) -> Option<Arc<Prepared>> {
     THIS_THREAD.with_borrow(|held| {
         let held = held.as_ref().filter(|held| held.target.ptr_eq(target))?;
-        let conn = held.conn.upgrade().filter(|conn| !conn.client.is_closed())?;
-        Some(Conn(conn))
+        held.conn.upgrade().filter(|conn| !conn.client.is_closed())
     })
 }
 
@@ -206,7 +230,7 @@ impl Drop for Held {
     fn drop(&mut self) {
         if let Some(target) = self.target.upgrade() {
             let mut all = target.per_thread.lock().unwrap_or_else(|e| e.into_inner());
-            all.retain(|conn| !std::ptr::eq(Arc::as_ptr(&conn.0), self.conn.as_ptr()));
+            all.retain(|conn| !std::ptr::eq(Arc::as_ptr(conn), self.conn.as_ptr()));
         }
     }
 }
@@ -231,7 +255,10 @@ impl Deref for Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(pool) = &self.pool {
-            let conn = self.conn.take().filter(|conn| !conn.0.client.is_closed());
+            let conn = match self.conn.take() {
+                Some(Conn(Link::Pipelined(conn))) => Some(conn).filter(|c| !c.client.is_closed()),
+                _ => None,
+            };
             // Never full: there are as many places as slots, and this one was taken.
             let _ = pool.slots.0.try_send(conn);
         }
@@ -243,10 +270,18 @@ thread_local! {
     static THIS_THREAD: RefCell<Option<Held>> = const { RefCell::new(None) };
 }
 
-/// An open connection with TechEmpower's statements prepared on it.
-#[derive(Clone)]
-pub struct Conn(Arc<Prepared>);
+/// A pool's place for one connection: `None` until it is opened, and again once it broke.
+type Slot = Option<Arc<Prepared>>;
 
+/// A request's way to the database: a pipelined connection, or this thread's blocking one.
+pub struct Conn(Link);
+
+enum Link {
+    Pipelined(Arc<Prepared>),
+    Blocking { target: Arc<Target>, offload: bool },
+}
+
+/// An open pipelined connection with TechEmpower's statements prepared on it.
 struct Prepared {
     client: Client,
     world: Statement,
@@ -254,67 +289,109 @@ struct Prepared {
     update: Statement,
 }
 
-impl Conn {
-    async fn open(target: &Target) -> Result<Conn, Error> {
+impl Prepared {
+    async fn open(target: &Target) -> Result<Arc<Prepared>, Error> {
         let stream = server_core::connect(target.addr).await?;
         let (client, connection) = target.config.connect_raw(stream.compat(), NoTls).await?;
         server_core::spawn(async move {
             let _ = connection.await; // ends when every handle to the client is gone, or the server goes
         });
         let (world, fortunes, update) = try_join3(
-            client.prepare("SELECT id, randomnumber FROM world WHERE id = $1"),
-            client.prepare("SELECT id, message FROM fortune"),
-            client.prepare(
-                "UPDATE world SET randomnumber = new.randomnumber FROM \
-                 (SELECT unnest($1::int[]) AS id, unnest($2::int[]) AS randomnumber) AS new \
-                 WHERE world.id = new.id",
-            ),
+            client.prepare(SQL_WORLD),
+            client.prepare(SQL_FORTUNES),
+            client.prepare(SQL_UPDATE),
         )
         .await?;
-        Ok(Conn(Arc::new(Prepared {
+        Ok(Arc::new(Prepared {
             world,
             fortunes,
             update,
             client,
-        })))
+        }))
     }
 
+    async fn world(&self, id: i32) -> Result<World, Error> {
+        let row = self.client.query_one(&self.world, &[&id]).await?;
+        Ok(world_of(&row))
+    }
+}
+
+/// `query` on this thread's blocking connection: on this thread, or on a blocking-pool thread.
+async fn blocking<T: Send + 'static>(
+    target: &Arc<Target>,
+    offload: bool,
+    query: impl FnOnce(&mut postgres::Client, &blocking::Statements) -> Result<T, postgres::Error>
+    + Send
+    + 'static,
+) -> Result<T, Error> {
+    if offload {
+        let target = target.clone();
+        server_core::unblock(move || blocking::with_conn(&target.url, query)).await
+    } else {
+        blocking::with_conn(&target.url, query)
+    }
+}
+
+fn world_of(row: &tokio_postgres::Row) -> World {
+    World {
+        id: row.get(0),
+        random_number: row.get(1),
+    }
+}
+
+impl Conn {
     /// One World row by id, one SELECT.
     pub async fn world(&self, id: i32) -> Result<World, Error> {
-        let row = self.0.client.query_one(&self.0.world, &[&id]).await?;
-        Ok(World {
-            id: row.get(0),
-            random_number: row.get(1),
-        })
+        match &self.0 {
+            Link::Pipelined(conn) => conn.world(id).await,
+            Link::Blocking { target, offload } => {
+                blocking(target, *offload, move |client, s| {
+                    Ok(world_of(&client.query_one(s.world, &[&id])?))
+                })
+                .await
+            }
+        }
     }
 
-    /// `ids.len()` rows, one SELECT each, issued together (pipelined on this connection).
+    /// `ids.len()` rows, one SELECT each: issued together where the connection pipelines, else
+    /// one after another.
     pub async fn worlds(&self, ids: &[i32]) -> Result<Vec<World>, Error> {
-        join_all(ids.iter().map(|&id| self.world(id)))
-            .await
-            .into_iter()
-            .collect()
+        match &self.0 {
+            Link::Pipelined(conn) => join_all(ids.iter().map(|&id| conn.world(id)))
+                .await
+                .into_iter()
+                .collect(),
+            Link::Blocking { target, offload } => {
+                let ids = ids.to_vec();
+                blocking(target, *offload, move |client, s| {
+                    ids.iter()
+                        .map(|id| Ok(world_of(&client.query_one(s.world, &[id])?)))
+                        .collect()
+                })
+                .await
+            }
+        }
     }
 
     /// Every World row, in one SELECT (to fill a cache).
     pub async fn every_world(&self) -> Result<Vec<World>, Error> {
-        let rows = self
-            .0
-            .client
-            .query("SELECT id, randomnumber FROM world", &[])
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| World {
-                id: row.get(0),
-                random_number: row.get(1),
-            })
-            .collect())
+        let rows = match &self.0 {
+            Link::Pipelined(conn) => conn.client.query(SQL_EVERY_WORLD, &[]).await?,
+            Link::Blocking { target, offload } => {
+                blocking(target, *offload, |client, _| client.query(SQL_EVERY_WORLD, &[])).await?
+            }
+        };
+        Ok(rows.iter().map(world_of).collect())
     }
 
     /// Every Fortune row, `(id, message)`, in the table's order.
     pub async fn fortunes(&self) -> Result<Vec<(i32, String)>, Error> {
-        let rows = self.0.client.query(&self.0.fortunes, &[]).await?;
+        let rows = match &self.0 {
+            Link::Pipelined(conn) => conn.client.query(&conn.fortunes, &[]).await?,
+            Link::Blocking { target, offload } => {
+                blocking(target, *offload, |client, s| client.query(s.fortunes, &[])).await?
+            }
+        };
         Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
@@ -325,7 +402,15 @@ impl Conn {
         worlds.sort_unstable_by_key(|w| w.id);
         let ids: Vec<i32> = worlds.iter().map(|w| w.id).collect();
         let numbers: Vec<i32> = worlds.iter().map(|w| w.random_number).collect();
-        self.0.client.execute(&self.0.update, &[&ids, &numbers]).await?;
+        match &self.0 {
+            Link::Pipelined(conn) => conn.client.execute(&conn.update, &[&ids, &numbers]).await?,
+            Link::Blocking { target, offload } => {
+                blocking(target, *offload, move |client, s| {
+                    client.execute(s.update, &[&ids, &numbers])
+                })
+                .await?
+            }
+        };
         Ok(())
     }
 }

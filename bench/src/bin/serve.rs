@@ -69,6 +69,16 @@ struct Args {
     /// The longest a request waits for a free pool connection, in ms (503 after).
     #[arg(long, default_value_t = 1000, requires = "db_pool")]
     db_wait_ms: u64,
+    /// Query through the sync `postgres` client instead, a connection per thread that calls it:
+    /// inline, blocking the handler's thread, or offloaded with server_core::unblock.
+    #[arg(long, value_enum, requires = "db_url", conflicts_with = "db_pool")]
+    db_blocking: Option<Blocking>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Blocking {
+    Inline,
+    Unblock,
 }
 
 fn main() {
@@ -98,12 +108,15 @@ fn main() {
     let backend = args
         .backend
         .expect("clap requires --backend without --axum-serve");
-    let strategy = match args.db_pool {
-        Some(size) => Strategy::Pool {
+    let strategy = match (args.db_pool, args.db_blocking) {
+        (Some(size), _) => Strategy::Pool {
             size,
             wait: ms(args.db_wait_ms),
         },
-        None => Strategy::PerThread,
+        (None, Some(how)) => Strategy::Blocking {
+            offload: matches!(how, Blocking::Unblock),
+        },
+        (None, None) => Strategy::PerThread,
     };
     let db = args
         .db_url

@@ -111,6 +111,11 @@ pub struct Args {
     /// sweep, and a pool against one connection per worker.
     #[arg(long, value_delimiter = ',')]
     db_pool_rows: Vec<usize>,
+    /// In the database scenarios, also measure each chosen backend on the sync `postgres` client
+    /// (a connection per calling thread), as rows `<backend>-sync` (called inline, blocking the
+    /// handler's thread) and `<backend>-sync-unblock` (through server_core::unblock).
+    #[arg(long)]
+    db_sync_rows: bool,
     /// Also measure each chosen backend on this other `serve` build (rows `<backend>@base`), in
     /// the same rounds, and give each backend's figure over its @base row's, round by round: a
     /// change's after over its before.
@@ -237,25 +242,32 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(url) = &args.target {
         subjects.push(Subject::running(url)?);
     } else if let Some(serve) = &tools.serve {
-        let with_db = |mut subject: Subject, pool: Option<usize>| {
+        // `strategy`: serve's flags that choose how handlers reach the database.
+        let with_db = |mut subject: Subject, strategy: Vec<String>| {
             if let Some(url) = &db_url {
                 subject.args.splice(0..0, ["--db-url".into(), url.clone()]);
-                if let Some(size) = pool {
-                    subject.args.splice(0..0, ["--db-pool".into(), size.to_string()]);
-                }
+                subject.args.splice(0..0, strategy);
             }
             subject
         };
-        subjects.extend(
-            backends
-                .iter()
-                .map(|&backend| with_db(Subject::backend(serve, backend), args.db_pool)),
-        );
+        let pool = |size: usize| vec!["--db-pool".into(), size.to_string()];
+        subjects.extend(backends.iter().map(|&backend| {
+            with_db(
+                Subject::backend(serve, backend),
+                args.db_pool.map(pool).unwrap_or_default(),
+            )
+        }));
         if db_url.is_some() {
+            let sync = [("sync", "inline"), ("sync-unblock", "unblock")]
+                .map(|(row, how)| (row.to_owned(), vec!["--db-blocking".into(), how.into()]));
+            let variants: Vec<(String, Vec<String>)> = (args.db_pool_rows.iter())
+                .map(|&size| (format!("pool-{size}"), pool(size)))
+                .chain(sync.into_iter().filter(|_| args.db_sync_rows))
+                .collect();
             for &backend in &backends {
-                for &size in &args.db_pool_rows {
-                    let mut subject = with_db(Subject::backend(serve, backend), Some(size));
-                    subject.name = format!("{}-pool-{size}", backend.as_str());
+                for (row, strategy) in &variants {
+                    let mut subject = with_db(Subject::backend(serve, backend), strategy.clone());
+                    subject.name = format!("{}-{row}", backend.as_str());
                     subject.only_in = Some(Scenario::has_database);
                     subjects.push(subject);
                 }
