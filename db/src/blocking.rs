@@ -9,7 +9,8 @@
 //!
 //! A thread's connection lives as long as the thread: a connection's thread on `threads`, a pool
 //! thread until it idles out, a runtime's worker until the process ends. It is closed on a thread
-//! of its own ([`Slot`]'s drop says why).
+//! of its own: closing blocks on the client's own tokio runtime, which a thread that is ending may
+//! no longer reach.
 
 use std::cell::RefCell;
 use std::sync::mpsc::{Sender, channel};
