@@ -191,6 +191,11 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
         .iter()
         .find_map(|r| r.baseline.as_deref())
         .unwrap_or("the baseline");
+    // docs/method.md, from docs/ (the snapshot) or from a directory beside it (docs/database/).
+    let method = ["method.md", "../method.md"]
+        .into_iter()
+        .find(|link| out.join(link).exists())
+        .unwrap_or("../../docs/method.md");
     let _ = writeln!(
         md,
         "{} `{}`, started {} at commit {}, {:.0} min wall time. Every scenario runs in {} interleaved rounds: \
@@ -199,7 +204,7 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
          alike. Each row's **× baseline** is its headline figure over {baseline}'s in the same round (median \
          of the rounds, min–max in brackets); tables are ranked by it. Absolute figures are medians of the \
          rounds with their min–max; **bold** is the best of a column. Server pinned to CPU(s) {}, load \
-         generator (oha {}, wrk) and driver to {}. Method: [method.md](method.md).\n",
+         generator (oha {}, wrk) and driver to {}. Method: [method.md]({method}).\n",
         if results.complete {
             "One full run of every backend, reference and scenario:"
         } else {
