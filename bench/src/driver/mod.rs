@@ -10,6 +10,7 @@ mod report;
 mod rounds;
 mod scenario;
 pub mod server;
+mod skew;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -134,6 +135,9 @@ enum Command {
     /// Instructions per request of `serve` builds, counted by valgrind's callgrind: a figure
     /// that does not drift with the machine, for an engine change's before and after.
     Instructions(instructions::Args),
+    /// How a per-core server's workers share a few heavy connections: the kernel's SO_REUSEPORT
+    /// spread beside our acceptor's, by each worker's CPU time.
+    Skew(skew::Args),
 }
 
 /// The runtimes `bare` has a floor for, each named as the backend that runs on it.
@@ -143,6 +147,7 @@ pub fn main() {
     let mut args = Args::parse();
     let result = match args.command.take() {
         Some(Command::Instructions(args)) => instructions::run(args),
+        Some(Command::Skew(args)) => skew::run(args),
         None => run(args),
     };
     if let Err(e) = result {

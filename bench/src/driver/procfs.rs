@@ -78,6 +78,29 @@ pub fn threads_cpu_seconds(pid: u32) -> f64 {
     nanos as f64 / 1e9
 }
 
+/// CPU seconds each live thread of the process has run, to the nanosecond, summed by thread name
+/// (`core-0`, `core-1`, … for a per-core server's workers).
+pub fn cpu_seconds_by_thread_name(pid: u32) -> std::collections::BTreeMap<String, f64> {
+    let mut by_name = std::collections::BTreeMap::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let read = |file| std::fs::read_to_string(task.path().join(file)).ok();
+        let (Some(name), Some(stat)) = (read("comm"), read("schedstat")) else {
+            continue;
+        };
+        let nanos: u64 = stat
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        *by_name.entry(name.trim().to_owned()).or_insert(0.0) += nanos as f64 / 1e9;
+    }
+    by_name
+}
+
 /// A `kB` field of `/proc/PID/status` (VmRSS) or the `Threads` count, summed over the process
 /// and its descendants (for RSS an upper bound: pages shared after fork count once per process).
 pub fn tree_status_field(pid: u32, key: &str) -> u64 {
