@@ -11,6 +11,7 @@ mod rounds;
 mod scenario;
 pub mod server;
 mod skew;
+mod stalls;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -138,6 +139,9 @@ enum Command {
     /// How a per-core server's workers share a few heavy connections: the kernel's SO_REUSEPORT
     /// spread beside our acceptor's, by each worker's CPU time.
     Skew(skew::Args),
+    /// The mixed-offload load repeated long enough to catch a rare stall, every backend in
+    /// interleaved rounds, with the hypervisor's steal beside each window's p99.
+    Stalls(stalls::Args),
 }
 
 /// The runtimes `bare` has a floor for, each named as the backend that runs on it.
@@ -148,6 +152,7 @@ pub fn main() {
     let result = match args.command.take() {
         Some(Command::Instructions(args)) => instructions::run(args),
         Some(Command::Skew(args)) => skew::run(args),
+        Some(Command::Stalls(args)) => stalls::run(args),
         None => run(args),
     };
     if let Err(e) = result {

@@ -101,7 +101,7 @@ fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
 }
 
 /// oha on PATH or in cargo's bin directory, if it is the pinned version.
-fn find_oha() -> Option<PathBuf> {
+pub(super) fn find_oha() -> Option<PathBuf> {
     [which("oha"), cargo_bin().map(|bin| bin.join("oha"))]
         .into_iter()
         .flatten()
