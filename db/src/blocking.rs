@@ -16,18 +16,16 @@ use std::cell::RefCell;
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Mutex, OnceLock};
 
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, NoTls};
 
-use crate::{Error, SQL_FORTUNES, SQL_UPDATE, SQL_WORLD};
+use crate::{Error, SQL_FORTUNES, SQL_UPDATE, SQL_WORLD, Statements};
 
 /// A thread's open connection, with the statements prepared on it.
 struct Prepared {
     /// The URL it was opened to: a thread may serve several databases.
     url: String,
     client: Client,
-    world: Statement,
-    fortunes: Statement,
-    update: Statement,
+    statements: Statements,
 }
 
 /// A thread's connection, if it has one.
@@ -73,29 +71,20 @@ pub(crate) fn with_conn<T>(
             *this = Some(open(url)?);
         }
         let conn = this.as_mut().expect("just opened");
-        let statements = Statements {
-            world: &conn.world,
-            fortunes: &conn.fortunes,
-            update: &conn.update,
-        };
-        Ok(query(&mut conn.client, &statements)?)
+        Ok(query(&mut conn.client, &conn.statements)?)
     })
-}
-
-/// The prepared statements of a thread's connection.
-pub(crate) struct Statements<'a> {
-    pub world: &'a Statement,
-    pub fortunes: &'a Statement,
-    pub update: &'a Statement,
 }
 
 fn open(url: &str) -> Result<Prepared, Error> {
     let mut client = Client::connect(url, NoTls)?;
-    Ok(Prepared {
-        url: url.to_owned(),
+    let statements = Statements {
         world: client.prepare(SQL_WORLD)?,
         fortunes: client.prepare(SQL_FORTUNES)?,
         update: client.prepare(SQL_UPDATE)?,
+    };
+    Ok(Prepared {
+        url: url.to_owned(),
         client,
+        statements,
     })
 }

@@ -281,12 +281,18 @@ enum Link {
     Blocking { target: Arc<Target>, offload: bool },
 }
 
-/// An open pipelined connection with TechEmpower's statements prepared on it.
-struct Prepared {
-    client: Client,
+/// TechEmpower's statements, prepared on one connection (of either client: `postgres` shares
+/// tokio-postgres's `Statement`).
+struct Statements {
     world: Statement,
     fortunes: Statement,
     update: Statement,
+}
+
+/// An open pipelined connection with TechEmpower's statements prepared on it.
+struct Prepared {
+    client: Client,
+    statements: Statements,
 }
 
 impl Prepared {
@@ -303,15 +309,17 @@ impl Prepared {
         )
         .await?;
         Ok(Arc::new(Prepared {
-            world,
-            fortunes,
-            update,
             client,
+            statements: Statements {
+                world,
+                fortunes,
+                update,
+            },
         }))
     }
 
     async fn world(&self, id: i32) -> Result<World, Error> {
-        let row = self.client.query_one(&self.world, &[&id]).await?;
+        let row = self.client.query_one(&self.statements.world, &[&id]).await?;
         Ok(world_of(&row))
     }
 }
@@ -320,9 +328,7 @@ impl Prepared {
 async fn blocking<T: Send + 'static>(
     target: &Arc<Target>,
     offload: bool,
-    query: impl FnOnce(&mut postgres::Client, &blocking::Statements) -> Result<T, postgres::Error>
-    + Send
-    + 'static,
+    query: impl FnOnce(&mut postgres::Client, &Statements) -> Result<T, postgres::Error> + Send + 'static,
 ) -> Result<T, Error> {
     if offload {
         let target = target.clone();
@@ -346,7 +352,7 @@ impl Conn {
             Link::Pipelined(conn) => conn.world(id).await,
             Link::Blocking { target, offload } => {
                 blocking(target, *offload, move |client, s| {
-                    Ok(world_of(&client.query_one(s.world, &[&id])?))
+                    Ok(world_of(&client.query_one(&s.world, &[&id])?))
                 })
                 .await
             }
@@ -365,7 +371,7 @@ impl Conn {
                 let ids = ids.to_vec();
                 blocking(target, *offload, move |client, s| {
                     ids.iter()
-                        .map(|id| Ok(world_of(&client.query_one(s.world, &[id])?)))
+                        .map(|id| Ok(world_of(&client.query_one(&s.world, &[id])?)))
                         .collect()
                 })
                 .await
@@ -387,9 +393,9 @@ impl Conn {
     /// Every Fortune row, `(id, message)`, in the table's order.
     pub async fn fortunes(&self) -> Result<Vec<(i32, String)>, Error> {
         let rows = match &self.0 {
-            Link::Pipelined(conn) => conn.client.query(&conn.fortunes, &[]).await?,
+            Link::Pipelined(conn) => conn.client.query(&conn.statements.fortunes, &[]).await?,
             Link::Blocking { target, offload } => {
-                blocking(target, *offload, |client, s| client.query(s.fortunes, &[])).await?
+                blocking(target, *offload, |client, s| client.query(&s.fortunes, &[])).await?
             }
         };
         Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
@@ -403,10 +409,14 @@ impl Conn {
         let ids: Vec<i32> = worlds.iter().map(|w| w.id).collect();
         let numbers: Vec<i32> = worlds.iter().map(|w| w.random_number).collect();
         match &self.0 {
-            Link::Pipelined(conn) => conn.client.execute(&conn.update, &[&ids, &numbers]).await?,
+            Link::Pipelined(conn) => {
+                conn.client
+                    .execute(&conn.statements.update, &[&ids, &numbers])
+                    .await?
+            }
             Link::Blocking { target, offload } => {
                 blocking(target, *offload, move |client, s| {
-                    client.execute(s.update, &[&ids, &numbers])
+                    client.execute(&s.update, &[&ids, &numbers])
                 })
                 .await?
             }

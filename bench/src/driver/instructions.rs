@@ -64,6 +64,9 @@ pub fn run(args: Args) -> Result<(), String> {
 }
 
 /// The instructions `serve` ran, start to exit, to answer `n` requests sent `depth` per write.
+///
+/// Started here rather than by `ServerProcess`, whose readiness polls would add a varying number of
+/// requests to each count and whose 10 s start and 15 s stop budgets callgrind can outlast.
 fn instructions(
     valgrind: &PathBuf,
     serve: &PathBuf,

@@ -14,7 +14,7 @@ mod skew;
 mod stalls;
 mod tools;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
@@ -162,10 +162,7 @@ pub fn main() {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("bench is in the workspace")
-        .to_owned();
+    let workspace = tools::workspace();
     // A run of everything is the snapshot docs/ holds; anything less goes elsewhere by default.
     let complete = !args.quick
         && args.backends.is_empty()
@@ -208,7 +205,7 @@ fn run(args: Args) -> Result<(), String> {
         .iter()
         .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait | Scenario::Soak));
     let mut tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
-    let needs_database = scenarios.iter().any(|s| s.database_path().is_some());
+    let needs_database = scenarios.iter().any(|s| s.has_database());
     // Held to the end of the run: dropping it stops the server and removes its directory.
     let mut postgres = None;
     let db_url = match (&args.db_url, needs_database && args.target.is_none()) {

@@ -43,10 +43,8 @@ impl Reference {
             reference: true,
             program,
             args,
-            running: None,
-            only_in: None,
-            pair: None,
             env,
+            ..Subject::default()
         };
         let path = |p: PathBuf| p.to_string_lossy().into_owned();
         match self {

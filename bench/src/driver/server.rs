@@ -21,7 +21,7 @@ const MAX_CONNECTIONS: &str = "20000";
 /// server prints a line with its bound `IP:PORT` on stdout and serves until SIGTERM; or a server
 /// already running at `running` (`--target`, possibly on another machine), which is not started,
 /// stopped or read from `/proc`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Subject {
     pub name: String,
     /// A reference server of `bench/reference/` rather than one of our backends.
@@ -42,7 +42,6 @@ impl Subject {
     pub fn backend(serve: &std::path::Path, backend: BackendName) -> Subject {
         Subject {
             name: backend.as_str().into(),
-            reference: false,
             program: serve.to_owned(),
             args: [
                 "--backend",
@@ -53,10 +52,7 @@ impl Subject {
             ]
             .map(String::from)
             .to_vec(),
-            running: None,
-            only_in: None,
-            pair: None,
-            env: Vec::new(),
+            ..Subject::default()
         }
     }
 
@@ -65,13 +61,10 @@ impl Subject {
     pub fn floor(bare: &std::path::Path, runtime: &str) -> Subject {
         Subject {
             name: format!("bare-{runtime}"),
-            reference: false,
             program: bare.to_owned(),
             args: ["--runtime", runtime, "--addr"].map(String::from).to_vec(),
-            running: None,
             only_in: Some(Scenario::plaintext_only),
-            pair: None,
-            env: Vec::new(),
+            ..Subject::default()
         }
     }
 
@@ -91,10 +84,7 @@ impl Subject {
             reference: true,
             program: serve.to_owned(),
             args: ["--axum-serve", "--addr"].map(String::from).to_vec(),
-            running: None,
-            only_in: None,
-            pair: None,
-            env: Vec::new(),
+            ..Subject::default()
         }
     }
 
@@ -115,13 +105,8 @@ impl Subject {
             .ok_or_else(|| format!("--target {url}: cannot resolve {authority}"))?;
         Ok(Subject {
             name: authority.to_owned(),
-            reference: false,
-            program: PathBuf::new(),
-            args: Vec::new(),
             running: Some(addr),
-            only_in: None,
-            pair: None,
-            env: Vec::new(),
+            ..Subject::default()
         })
     }
 }

@@ -8,16 +8,16 @@
 //!    scenario), and each worker thread's CPU time (`core-0`, `core-1`): the work each one did.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::FromRawFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::procfs;
-use super::server::pin_child;
-use super::tools::{apt_install, target_dir, which};
+use super::server::{ServerProcess, Subject, pin_child};
+use super::tools::{apt_install, release_serve, which, workspace};
+use crate::BackendName;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -36,7 +36,7 @@ pub struct Args {
 }
 
 /// The per-core backends, whose workers are threads named `core-N`.
-const PER_CORE: [&str; 2] = ["tokio-per-core", "compio"];
+const PER_CORE: [BackendName; 2] = [BackendName::TokioPerCore, BackendName::Compio];
 
 pub fn run(args: Args) -> Result<(), String> {
     let mut splits: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
@@ -55,12 +55,7 @@ pub fn run(args: Args) -> Result<(), String> {
         println!("  {}: {share:.1}% of trials", split.join("/"));
     }
 
-    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("bench is in the workspace");
-    let serve = args
-        .serve
-        .unwrap_or_else(|| target_dir(workspace).join("release/serve"));
+    let serve = args.serve.unwrap_or_else(|| release_serve(&workspace()));
     let wrk = which("wrk")
         .or_else(|| apt_install("wrk", "wrk", "for bench skew's heavy connections"))
         .ok_or("wrk not found, and apt-get could not install it")?;
@@ -71,7 +66,8 @@ pub fn run(args: Args) -> Result<(), String> {
             .map(|(name, share)| format!("{name} {share:.0}%"))
             .collect();
         println!(
-            "{backend}, {} heavy connections, worker CPU shares: {}",
+            "{}, {} heavy connections, worker CPU shares: {}",
+            backend.as_str(),
             args.connections,
             shares.join(", ")
         );
@@ -156,54 +152,39 @@ fn reuseport_listener(port: u16) -> std::io::Result<TcpListener> {
 /// Each worker's share of the CPU `serve --backend <backend>` on CPUs 0–1 spent under `connections`
 /// heavy wrk connections.
 fn acceptor_split(
-    serve: &PathBuf,
-    wrk: &PathBuf,
-    backend: &str,
+    serve: &Path,
+    wrk: &Path,
+    backend: BackendName,
     connections: usize,
     seconds: u64,
 ) -> Result<BTreeMap<String, f64>, String> {
-    let mut command = Command::new(serve);
-    command
-        .args(["--backend", backend, "--workers", "2", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped());
-    pin_child(&mut command, &[0, 1]);
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("starting {}: {e}", serve.display()))?;
-    let mut line = String::new();
-    let _ = BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line);
-    let addr = line.split_whitespace().find_map(|w| w.parse::<SocketAddr>().ok());
-    let measured = addr
-        .ok_or_else(|| format!("{backend} did not start: {line:?}"))
-        .and_then(|addr| {
-            let pid = child.id();
-            let before = procfs::cpu_seconds_by_thread_name(pid);
-            let mut load = Command::new(wrk);
-            load.args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
-                .arg(format!("http://{addr}/plaintext"))
-                .stdout(Stdio::null());
-            pin_child(&mut load, &[1]);
-            let status = load.status().map_err(|e| format!("wrk: {e}"))?;
-            if !status.success() {
-                return Err(format!("wrk failed: {status}"));
-            }
-            let after = procfs::cpu_seconds_by_thread_name(pid);
-            let used: BTreeMap<String, f64> = after
-                .into_iter()
-                .filter(|(name, _)| name.starts_with("core-"))
-                .map(|(name, cpu)| {
-                    let spent = cpu - before.get(&name).copied().unwrap_or(0.0);
-                    (name, spent)
-                })
-                .collect();
-            let total = used.values().sum::<f64>().max(f64::MIN_POSITIVE);
-            Ok(used
-                .into_iter()
-                .map(|(name, cpu)| (name, 100.0 * cpu / total))
-                .collect())
-        });
-    // SAFETY: signalling our own child, which has not been reaped yet.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    let _ = child.wait();
-    measured
+    let mut subject = Subject::backend(serve, backend);
+    subject.args.splice(0..0, ["--workers", "2"].map(String::from));
+    let server = ServerProcess::start(&subject, &[0, 1])?;
+    let pid = server.pid().expect("started here");
+    let before = procfs::cpu_seconds_by_thread_name(pid);
+    let mut load = Command::new(wrk);
+    load.args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
+        .arg(format!("http://{}/plaintext", server.addr))
+        .stdout(Stdio::null());
+    pin_child(&mut load, &[1]);
+    let status = load.status().map_err(|e| format!("wrk: {e}"))?;
+    if !status.success() {
+        return Err(format!("wrk failed: {status}"));
+    }
+    let after = procfs::cpu_seconds_by_thread_name(pid);
+    server.stop();
+    let used: BTreeMap<String, f64> = after
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("core-"))
+        .map(|(name, cpu)| {
+            let spent = cpu - before.get(&name).copied().unwrap_or(0.0);
+            (name, spent)
+        })
+        .collect();
+    let total = used.values().sum::<f64>().max(f64::MIN_POSITIVE);
+    Ok(used
+        .into_iter()
+        .map(|(name, cpu)| (name, 100.0 * cpu / total))
+        .collect())
 }

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::server::{ServerProcess, Subject, pin_child};
-use super::tools::{find_oha, target_dir};
+use super::tools::{find_oha, release_serve, workspace};
 use crate::BackendName;
 
 #[derive(clap::Args)]
@@ -63,10 +63,7 @@ pub struct Args {
 const MIN_WINDOW_SAMPLES: usize = 500;
 
 pub fn run(args: Args) -> Result<(), String> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("bench is in the workspace");
-    let serve = (args.serve.clone()).unwrap_or_else(|| target_dir(workspace).join("release/serve"));
+    let serve = args.serve.clone().unwrap_or_else(|| release_serve(&workspace()));
     let oha =
         find_oha().ok_or("oha 1.16 not found (`cargo run --release -p bench -- --quick` installs it)")?;
     let backends: Vec<BackendName> = match &args.backends[..] {

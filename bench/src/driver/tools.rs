@@ -93,7 +93,7 @@ fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
     if !status.success() {
         return Err("building serve failed".into());
     }
-    let serve = target_dir(workspace).join("release/serve");
+    let serve = release_serve(workspace);
     serve
         .exists()
         .then_some(serve)
@@ -158,6 +158,19 @@ pub fn apt_get_install(package: &str, why: &str) -> bool {
             .is_ok_and(|s| s.success())
     };
     quiet(&["update", "-qq"]) && quiet(&["install", "-y", "-qq", package])
+}
+
+/// The workspace this driver was built in.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench is in the workspace")
+        .to_owned()
+}
+
+/// Where `cargo build --release` puts `serve`.
+pub fn release_serve(workspace: &Path) -> PathBuf {
+    target_dir(workspace).join("release/serve")
 }
 
 pub fn target_dir(workspace: &Path) -> PathBuf {

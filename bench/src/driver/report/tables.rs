@@ -111,15 +111,20 @@ fn ratio(r: &Run) -> Option<f64> {
     r.ratio.filter(|_| r.requests > 0)
 }
 
+/// Which way is better for a ratio of the scenario's headline figure.
+fn headline_better(scenario: &str) -> Better {
+    if higher_is_better(scenario) {
+        Better::Higher
+    } else {
+        Better::Lower
+    }
+}
+
 /// The ranking column: the row's headline figure over the baseline's, round by round.
 fn ratio_col(scenario: &str) -> Column {
     Column {
         title: "× baseline (min–max)",
-        better: if higher_is_better(scenario) {
-            Better::Higher
-        } else {
-            Better::Lower
-        },
+        better: headline_better(scenario),
         value: ratio,
         cell: |r, v| ratio_text(v, r.ratio_min, r.ratio_max),
     }
@@ -129,11 +134,7 @@ fn ratio_col(scenario: &str) -> Column {
 fn pair_col(scenario: &str) -> Column {
     Column {
         title: "× pair (min–max)",
-        better: if higher_is_better(scenario) {
-            Better::Higher
-        } else {
-            Better::Lower
-        },
+        better: headline_better(scenario),
         value: |r| r.pair_ratio,
         cell: |r, v| {
             let pair = r.pair.as_deref().unwrap_or_default();
