@@ -144,6 +144,11 @@ enum Command {
     Stalls(stalls::Args),
 }
 
+/// The pool sizes of a full run's pool sweep (rows `tokio-pool-N`, `threads-pool-N`), and the
+/// connection count of the db scenario they are measured at.
+const POOL_SWEEP: [usize; 6] = [1, 2, 4, 8, 16, 64];
+const POOL_SWEEP_CONNECTIONS: usize = 512;
+
 /// The runtimes `bare` has a floor for, each named as the backend that runs on it.
 const FLOOR_RUNTIMES: [&str; 5] = ["tokio", "tokio-per-core", "compio", "smol", "threads"];
 
@@ -194,7 +199,7 @@ fn run(args: Args) -> Result<(), String> {
         ([], _) => Reference::ALL.to_vec(),
         (chosen, _) => chosen.to_vec(),
     };
-    let scenarios = match (&args.scenarios[..], args.quick) {
+    let mut scenarios = match (&args.scenarios[..], args.quick) {
         ([], true) => vec![Scenario::Plaintext, Scenario::Json],
         ([], false) => Scenario::ALL.to_vec(),
         (chosen, _) => chosen.to_vec(),
@@ -206,6 +211,7 @@ fn run(args: Args) -> Result<(), String> {
         .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait | Scenario::Soak));
     let mut tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
     let needs_database = scenarios.iter().any(|s| s.has_database());
+    let mut not_measured: Vec<String> = Vec::new();
     // Held to the end of the run: dropping it stops the server and removes its directory.
     let mut postgres = None;
     let db_url = match (&args.db_url, needs_database && args.target.is_none()) {
@@ -214,27 +220,33 @@ fn run(args: Args) -> Result<(), String> {
             settings.database = Some(format!("{url} (given), {}", strategy(args.db_pool)));
             Some(url.clone())
         }
-        (None, true) => {
-            eprintln!("bench: starting PostgreSQL for the database scenarios");
-            let server = db::fixture::Postgres::start()
-                .map_err(|e| format!("the database scenarios need PostgreSQL: {e}"))?;
-            let pid = server.pid() as u32;
-            for process in procfs::tree(pid) {
-                server::pin_pid(process, &settings.load_cpus)
-                    .map_err(|e| format!("pinning PostgreSQL to {:?}: {e}", settings.load_cpus))?;
+        (None, true) => match start_postgres() {
+            Err(e) if complete => {
+                // As without wrk: the full run goes on, and its report says what it lacks.
+                eprintln!("note: the database scenarios are not measured: {e}");
+                not_measured.push(format!("db, queries, fortunes, updates: {e}"));
+                scenarios.retain(|s| !s.has_database());
+                None
             }
-            tools.database_pid = Some(pid);
-            settings.database = Some(format!(
-                "PostgreSQL started by the bench, pinned to CPUs {:?} with the load generator, {}",
-                settings.load_cpus,
-                strategy(args.db_pool)
-            ));
-            let url = server.url();
-            postgres = Some(server);
-            Some(url)
-        }
+            Err(e) => return Err(format!("the database scenarios need PostgreSQL: {e}")),
+            Ok(server) => {
+                let pid = server.pid() as u32;
+                for process in procfs::tree(pid) {
+                    server::pin_pid(process, &settings.load_cpus)
+                        .map_err(|e| format!("pinning PostgreSQL to {:?}: {e}", settings.load_cpus))?;
+                }
+                tools.database_pid = Some(pid);
+                settings.database = Some(format!(
+                    "PostgreSQL started by the bench, pinned to CPUs {:?} with the load generator, {}",
+                    settings.load_cpus,
+                    strategy(args.db_pool)
+                ));
+                let url = server.url();
+                postgres = Some(server);
+                Some(url)
+            }
+        },
     };
-    let mut not_measured: Vec<String> = Vec::new();
     if need_wrk && tools.wrk.is_none() {
         not_measured.push("pipelined: wrk could not be installed (wait ran on oha)".into());
     }
@@ -275,8 +287,22 @@ fn run(args: Args) -> Result<(), String> {
                 for (row, strategy) in &variants {
                     let mut subject = with_db(Subject::backend(serve, backend), strategy.clone());
                     subject.name = format!("{}-{row}", backend.as_str());
-                    subject.only_in = Some(Scenario::has_database);
+                    subject.only_in = Some(|scenario, _| scenario.has_database());
                     subjects.push(subject);
+                }
+            }
+            if complete {
+                // The pool sweep: a shared pool of each size on /db at 512 connections, for the
+                // work-stealing runtime and for a thread per connection.
+                for backend in [BackendName::Tokio, BackendName::Threads] {
+                    for size in POOL_SWEEP {
+                        let mut subject = with_db(Subject::backend(serve, backend), pool(size));
+                        subject.name = format!("{}-pool-{size}", backend.as_str());
+                        subject.only_in = Some(|scenario, connections| {
+                            scenario == Scenario::Db && connections == POOL_SWEEP_CONNECTIONS
+                        });
+                        subjects.push(subject);
+                    }
                 }
             }
         }
@@ -356,7 +382,6 @@ fn run(args: Args) -> Result<(), String> {
             let jobs = subjects
                 .iter()
                 .filter(|subject| !subject.is_axum() || scenario.measures_axum())
-                .filter(|subject| subject.only_in.is_none_or(|only_in| only_in(scenario)))
                 .flat_map(|subject| {
                     let settings = &settings;
                     scenario
@@ -375,7 +400,9 @@ fn run(args: Args) -> Result<(), String> {
                         })
                 })
                 .filter(|job| {
-                    let skip = (job.scenario == Scenario::Pipelined && tools.wrk.is_none())
+                    let only_in = job.subject.only_in;
+                    let skip = !only_in.is_none_or(|only_in| only_in(job.scenario, job.connections))
+                        || (job.scenario == Scenario::Pipelined && tools.wrk.is_none())
                         || (job.scenario == Scenario::Idle && job.subject.running.is_some());
                     !skip
                 })
@@ -483,6 +510,18 @@ fn settings(args: &Args) -> Settings {
         quick,
         database: None,
     }
+}
+
+/// Starts the database scenarios' PostgreSQL, installing Debian's packages first where it is
+/// missing and the driver may (as wrk and the references' toolchains are).
+fn start_postgres() -> Result<db::fixture::Postgres, String> {
+    eprintln!("bench: starting PostgreSQL for the database scenarios");
+    db::fixture::Postgres::start().or_else(|e| {
+        if !tools::apt_get_install("postgresql postgresql-contrib", "for the database scenarios") {
+            return Err(e.to_string());
+        }
+        db::fixture::Postgres::start().map_err(|e| e.to_string())
+    })
 }
 
 fn strategy(pool: Option<usize>) -> String {

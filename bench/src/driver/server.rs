@@ -29,9 +29,9 @@ pub struct Subject {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub running: Option<SocketAddr>,
-    /// The scenarios this row is measured in, where not all: a pool row only where there is a
-    /// database, a runtime's floor only where its fixed answer is the route's.
-    pub only_in: Option<fn(Scenario) -> bool>,
+    /// The scenarios and connection counts this row is measured in, where not all: a pool row
+    /// only where there is a database, a runtime's floor only where its fixed answer is the route's.
+    pub only_in: Option<fn(Scenario, usize) -> bool>,
     /// The row whose figure, round by round, this one's is also taken over (see `Run::pair`).
     pub pair: Option<String>,
     /// Set in the server's environment (a reference's `DATABASE_URL`).
@@ -63,7 +63,7 @@ impl Subject {
             name: format!("bare-{runtime}"),
             program: bare.to_owned(),
             args: ["--runtime", runtime, "--addr"].map(String::from).to_vec(),
-            only_in: Some(Scenario::plaintext_only),
+            only_in: Some(|scenario, _| scenario.plaintext_only()),
             ..Subject::default()
         }
     }

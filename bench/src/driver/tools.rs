@@ -142,7 +142,7 @@ pub fn apt_install(package: &str, binary: &str, why: &str) -> Option<PathBuf> {
     which(binary)
 }
 
-/// `apt-get install package` when run as root; `false` if it could not be tried or failed.
+/// `apt-get install package` (one, or several separated by spaces) when run as root; `false` if it could not be tried or failed.
 pub fn apt_get_install(package: &str, why: &str) -> bool {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 || which("apt-get").is_none() {
@@ -157,7 +157,11 @@ pub fn apt_get_install(package: &str, why: &str) -> bool {
             .status()
             .is_ok_and(|s| s.success())
     };
-    quiet(&["update", "-qq"]) && quiet(&["install", "-y", "-qq", package])
+    let install: Vec<&str> = ["install", "-y", "-qq"]
+        .into_iter()
+        .chain(package.split_whitespace())
+        .collect();
+    quiet(&["update", "-qq"]) && quiet(&install)
 }
 
 /// The workspace this driver was built in.

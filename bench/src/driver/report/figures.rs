@@ -102,6 +102,75 @@ pub(super) fn draw_summary(img: &Path, results: &Results) -> Result<(), String> 
     })
 }
 
+/// The pool sweep of the db scenario (rows `<backend>-pool-<N>`): req/s and CPU per request by
+/// pool size, each backend's one connection per worker (its own row) drawn flat beside its curve.
+/// Returns the chart's file name, or `None` where the run has no sweep.
+pub(super) fn draw_pool_sweep(img: &Path, runs: &[&Run]) -> Result<Option<String>, String> {
+    let Some(connections) = runs
+        .iter()
+        .filter(|r| pool_size(&r.backend).is_some())
+        .map(|r| r.connections)
+        .max()
+    else {
+        return Ok(None);
+    };
+    let at: Vec<&Run> = (runs.iter().copied())
+        .filter(|r| r.connections == connections)
+        .collect();
+    let swept: Vec<&str> = backends(&at)
+        .into_iter()
+        .filter_map(|row| Some(row.split_at(row.find("-pool-")?).0))
+        .fold(Vec::new(), |mut all, b| {
+            if !all.contains(&b) {
+                all.push(b);
+            }
+            all
+        });
+    let largest = at.iter().filter_map(|r| pool_size(&r.backend)).max().unwrap_or(1) as f64;
+    let curves = |value: fn(&Run) -> Option<f64>| -> Vec<(String, Vec<(f64, f64)>)> {
+        swept
+            .iter()
+            .flat_map(|&backend| {
+                let pools: Vec<(f64, f64)> = (at.iter())
+                    .filter_map(|r| {
+                        let (row, size) = r.backend.rsplit_once("-pool-")?;
+                        (row == backend).then_some((size.parse::<f64>().ok()?, value(r)?))
+                    })
+                    .collect();
+                let own = (at.iter())
+                    .find(|r| r.backend == backend)
+                    .and_then(|r| value(r))
+                    .map(|v| {
+                        (
+                            format!("{backend}, a connection per worker"),
+                            vec![(1.0, v), (largest, v)],
+                        )
+                    });
+                std::iter::once((format!("{backend}, shared pool"), pools)).chain(own)
+            })
+            .collect()
+    };
+    let name = "db-pool-sweep.svg".to_owned();
+    charts::file(&img.join(&name), 2, |areas| {
+        let rate = format!("req/s at {connections} connections");
+        charts::lines(&areas[0], &rate, "pool size", "req/s", &curves(|r| r.rps))?;
+        let cost = |r: &Run| r.cpu_us_per_req;
+        charts::lines(
+            &areas[1],
+            "server CPU per request",
+            "pool size",
+            "CPU-µs/req",
+            &curves(cost),
+        )
+    })?;
+    Ok(Some(name))
+}
+
+/// N of a pool-sweep row's name, `<backend>-pool-<N>`.
+pub(super) fn pool_size(row: &str) -> Option<usize> {
+    row.rsplit_once("-pool-")?.1.parse().ok()
+}
+
 /// The chart for one scenario; returns its file name.
 pub(super) fn draw_scenario(img: &Path, scenario: &str, runs: &[&Run]) -> Result<String, String> {
     let name = format!("{scenario}.svg");

@@ -14,8 +14,8 @@ use super::scenario::{Run, Scenario, Settings};
 mod figures;
 mod tables;
 
-use figures::{draw_cpu, draw_scenario, draw_summary};
-use tables::{BACKENDS, INTRO, reading, scenario_table, summary_table};
+use figures::{draw_cpu, draw_pool_sweep, draw_scenario, draw_summary};
+use tables::{BACKENDS, INTRO, POOL_SWEEP, reading, scenario_table, summary_table};
 
 /// One run's snapshot: results.json, and what results.md is written from.
 #[derive(Clone, Serialize, Deserialize)]
@@ -288,6 +288,11 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
         if has(scenario) {
             let chart = draw_scenario(&img, scenario, &runs)?;
             let _ = writeln!(md, "![{scenario}](img/{chart})\n");
+        }
+        if scenario == "db"
+            && let Some(chart) = draw_pool_sweep(&img, &runs)?
+        {
+            let _ = writeln!(md, "{POOL_SWEEP}\n\n![pool sweep](img/{chart})\n");
         }
     }
     if has("plaintext") {

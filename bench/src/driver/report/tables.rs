@@ -731,5 +731,13 @@ pub(super) const INTRO: &[(&str, &str)] = &[
     ),
 ];
 
+/// Under the db tables, where a full run's pool sweep is measured.
+pub(super) const POOL_SWEEP: &str = "### The pool sweep\n\n\
+    Rows `tokio-pool-N` and `threads-pool-N` (512 connections above) are the same backends sharing one \
+    pool of N connections (`serve --db-pool N`; a request holds a connection for its queries and waits at most \
+    1 s for a free one, then 503), measured in the same rounds as the rows with one pipelined connection per \
+    worker (tokio) or per client connection's thread (threads). The chart draws each backend's own row flat \
+    beside its pool curve.";
+
 /// MB (10^6 bytes) in each upload or download request.
 const MB_PER_REQUEST: f64 = TRANSFER_BYTES as f64 / 1e6;
