@@ -7,8 +7,9 @@
 //! own, and tokio refuses to start one inside another: the handler panics, a 500). Through
 //! [`server_core::unblock`] it runs on the blocking pool instead, a connection per pool thread.
 //!
-//! A thread's connection lives as long as the thread: a connection's thread on `threads`, a pool
-//! thread until it idles out, a runtime's worker until the process ends. It is closed on a thread
+//! A thread's connection lives as long as the thread: a connection's thread on `threads`, a
+//! runtime's worker or an offload pool thread until the process ends (blocking 1.7, the pool's
+//! crate, keeps idle threads below its limit of 500), so a pool of at most that many connections. It is closed on a thread
 //! of its own: closing blocks on the client's own tokio runtime, which a thread that is ending may
 //! no longer reach.
 
