@@ -277,32 +277,39 @@ fn run(args: Args) -> Result<(), String> {
             )
         }));
         if db_url.is_some() {
-            let sync = [("sync", "inline"), ("sync-unblock", "unblock")]
-                .map(|(row, how)| (row.to_owned(), vec!["--db-blocking".into(), how.into()]));
-            let variants: Vec<(String, Vec<String>)> = (args.db_pool_rows.iter())
-                .map(|&size| (format!("pool-{size}"), pool(size)))
+            // Rows of other connection strategies: which backends, the row's suffix, serve's flags,
+            // and the cells they are measured in.
+            type Cells = fn(Scenario, usize) -> bool;
+            let everywhere: Cells = |scenario, _| scenario.has_database();
+            let pools: Vec<(&[BackendName], String, Vec<String>, Cells)> = if complete
+                && args.db_pool_rows.is_empty()
+            {
+                // A full run's pool sweep: /db at 512 connections, for the work-stealing
+                // runtime and for a thread per connection.
+                let sweep: Cells =
+                    |scenario, connections| scenario == Scenario::Db && connections == POOL_SWEEP_CONNECTIONS;
+                let swept: &[BackendName] = &[BackendName::Tokio, BackendName::Threads];
+                (POOL_SWEEP.iter())
+                    .map(|&size| (swept, format!("pool-{size}"), pool(size), sweep))
+                    .collect()
+            } else {
+                (args.db_pool_rows.iter())
+                    .map(|&size| (&backends[..], format!("pool-{size}"), pool(size), everywhere))
+                    .collect()
+            };
+            let sync = [("sync", "inline"), ("sync-unblock", "unblock")].map(|(row, how)| {
+                let flags = vec!["--db-blocking".into(), how.into()];
+                (&backends[..], row.to_owned(), flags, everywhere)
+            });
+            let variants: Vec<_> = (pools.into_iter())
                 .chain(sync.into_iter().filter(|_| args.db_sync_rows))
                 .collect();
             for &backend in &backends {
-                for (row, strategy) in &variants {
+                for (_, row, strategy, cells) in variants.iter().filter(|v| v.0.contains(&backend)) {
                     let mut subject = with_db(Subject::backend(serve, backend), strategy.clone());
                     subject.name = format!("{}-{row}", backend.as_str());
-                    subject.only_in = Some(|scenario, _| scenario.has_database());
+                    subject.only_in = Some(*cells);
                     subjects.push(subject);
-                }
-            }
-            if complete {
-                // The pool sweep: a shared pool of each size on /db at 512 connections, for the
-                // work-stealing runtime and for a thread per connection.
-                for backend in [BackendName::Tokio, BackendName::Threads] {
-                    for size in POOL_SWEEP {
-                        let mut subject = with_db(Subject::backend(serve, backend), pool(size));
-                        subject.name = format!("{}-pool-{size}", backend.as_str());
-                        subject.only_in = Some(|scenario, connections| {
-                            scenario == Scenario::Db && connections == POOL_SWEEP_CONNECTIONS
-                        });
-                        subjects.push(subject);
-                    }
                 }
             }
         }

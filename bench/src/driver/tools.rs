@@ -142,7 +142,8 @@ pub fn apt_install(package: &str, binary: &str, why: &str) -> Option<PathBuf> {
     which(binary)
 }
 
-/// `apt-get install package` (one, or several separated by spaces) when run as root; `false` if it could not be tried or failed.
+/// `apt-get install package` (one, or several separated by spaces) when run as root; `false` if it
+/// could not be tried or failed.
 pub fn apt_get_install(package: &str, why: &str) -> bool {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 || which("apt-get").is_none() {

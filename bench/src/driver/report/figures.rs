@@ -108,7 +108,7 @@ pub(super) fn draw_summary(img: &Path, results: &Results) -> Result<(), String> 
 pub(super) fn draw_pool_sweep(img: &Path, runs: &[&Run]) -> Result<Option<String>, String> {
     let Some(connections) = runs
         .iter()
-        .filter(|r| pool_size(&r.backend).is_some())
+        .filter(|r| pool_row(&r.backend).is_some())
         .map(|r| r.connections)
         .max()
     else {
@@ -117,25 +117,20 @@ pub(super) fn draw_pool_sweep(img: &Path, runs: &[&Run]) -> Result<Option<String
     let at: Vec<&Run> = (runs.iter().copied())
         .filter(|r| r.connections == connections)
         .collect();
-    let swept: Vec<&str> = backends(&at)
-        .into_iter()
-        .filter_map(|row| Some(row.split_at(row.find("-pool-")?).0))
-        .fold(Vec::new(), |mut all, b| {
-            if !all.contains(&b) {
-                all.push(b);
-            }
-            all
-        });
-    let largest = at.iter().filter_map(|r| pool_size(&r.backend)).max().unwrap_or(1) as f64;
+    let pooled: Vec<(&Run, &str, usize)> = (at.iter())
+        .filter_map(|&r| pool_row(&r.backend).map(|(backend, size)| (r, backend, size)))
+        .collect();
+    // A backend's pool rows are adjacent (the driver adds them backend by backend).
+    let mut swept: Vec<&str> = pooled.iter().map(|&(_, backend, _)| backend).collect();
+    swept.dedup();
+    let largest = pooled.iter().map(|&(_, _, size)| size).max().unwrap_or(1) as f64;
     let curves = |value: fn(&Run) -> Option<f64>| -> Vec<(String, Vec<(f64, f64)>)> {
         swept
             .iter()
             .flat_map(|&backend| {
-                let pools: Vec<(f64, f64)> = (at.iter())
-                    .filter_map(|r| {
-                        let (row, size) = r.backend.rsplit_once("-pool-")?;
-                        (row == backend).then_some((size.parse::<f64>().ok()?, value(r)?))
-                    })
+                let pools: Vec<(f64, f64)> = (pooled.iter())
+                    .filter(|&&(_, b, _)| b == backend)
+                    .filter_map(|&(r, _, size)| Some((size as f64, value(r)?)))
                     .collect();
                 let own = (at.iter())
                     .find(|r| r.backend == backend)
@@ -166,9 +161,10 @@ pub(super) fn draw_pool_sweep(img: &Path, runs: &[&Run]) -> Result<Option<String
     Ok(Some(name))
 }
 
-/// N of a pool-sweep row's name, `<backend>-pool-<N>`.
-pub(super) fn pool_size(row: &str) -> Option<usize> {
-    row.rsplit_once("-pool-")?.1.parse().ok()
+/// The backend and N of a pool-sweep row's name, `<backend>-pool-<N>`.
+fn pool_row(row: &str) -> Option<(&str, usize)> {
+    let (backend, size) = row.rsplit_once("-pool-")?;
+    Some((backend, size.parse().ok()?))
 }
 
 /// The chart for one scenario; returns its file name.
