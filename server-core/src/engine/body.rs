@@ -7,11 +7,17 @@ use http::StatusCode;
 /// Longest chunk-size line accepted (size, extensions, CRLF). Extensions are ignored, but an endless
 /// one must not be buffered forever.
 const MAX_SIZE_LINE: usize = 4096;
+/// Most framing a body may carry beyond what its data pays for: Go's rule since CVE-2023-39326. Each
+/// size line and chunk CRLF counts, each chunk pays back 16 bytes plus twice its size, so a sender
+/// of one byte per chunk (5 bytes of framing a byte) never reaches it, but a body of extensions does.
+const MAX_EXCESS: u64 = 16 * 1024;
 
 #[derive(Debug)]
 pub(crate) struct Chunked {
     state: State,
     trailer_bytes: usize,
+    /// Framing bytes not paid for by data (see [`MAX_EXCESS`]).
+    excess: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +43,7 @@ impl Chunked {
         Chunked {
             state: State::Size,
             trailer_bytes: 0,
+            excess: 0,
         }
     }
 
@@ -58,6 +65,12 @@ impl Chunked {
                         return Ok(None);
                     };
                     let size = parse_chunk_size(&line).ok_or(StatusCode::BAD_REQUEST)?;
+                    // The line, its CRLF and the CRLF after the data, less what the data pays for.
+                    let framing = line.len() as u64 + 4;
+                    self.excess = (self.excess + framing).saturating_sub(16 + size.saturating_mul(2));
+                    if self.excess > MAX_EXCESS {
+                        return Err(StatusCode::BAD_REQUEST);
+                    }
                     self.state = if size == 0 {
                         State::Trailers
                     } else {

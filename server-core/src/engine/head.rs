@@ -60,8 +60,16 @@ struct Scanned {
     fields: Fields,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Parse attempts on this thread, for the test that a trickled head is not parsed per byte.
+    pub(crate) static PARSES: Cell<usize> = const { Cell::new(0) };
+}
+
 /// Parses a complete head from the front of `buf`, consuming it. `Ok(None)`: not complete yet.
 pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>, StatusCode> {
+    #[cfg(test)]
+    PARSES.set(PARSES.get() + 1);
     let max_headers = limits.max_headers.min(HEADER_CAP);
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_SLOTS];
     let mut names = take_local(&NAMES);
@@ -98,6 +106,15 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
         headers.append(name, value);
     }
     put_local(&NAMES, names);
+    if let Some(authority) = uri.authority() {
+        // Absolute form: the target's authority is the host, whatever `Host` says (RFC 9112 §3.2.2);
+        // userinfo in it is an error (RFC 9110 §4.2.4).
+        if authority.as_str().contains('@') {
+            return Err(StatusCode::BAD_REQUEST);
+        }
+        let host = HeaderValue::from_str(authority.as_str()).map_err(|_| StatusCode::BAD_REQUEST)?;
+        headers.insert(header::HOST, host);
+    }
 
     if version == Version::HTTP_11 && fields.hosts != 1 || fields.hosts > 1 {
         return Err(StatusCode::BAD_REQUEST);
@@ -205,6 +222,9 @@ struct Fields {
 impl Fields {
     fn note(&mut self, name: &HeaderName, value: &[u8]) -> Result<(), StatusCode> {
         if *name == header::HOST {
+            if !is_host(value) {
+                return Err(StatusCode::BAD_REQUEST);
+            }
             self.hosts += 1;
         } else if *name == header::CONTENT_LENGTH {
             let n = parse_content_length(value).ok_or(StatusCode::BAD_REQUEST)?;
@@ -252,6 +272,15 @@ impl Fields {
             (false, Some(n)) => Ok(BodyKind::Length(n)),
         }
     }
+}
+
+/// `Host = uri-host [ ":" port ]` (RFC 9110 §7.2), or empty: the characters of a reg-name, an IP
+/// literal and a port, so no userinfo, path, or white space.
+fn is_host(value: &[u8]) -> bool {
+    value.iter().all(|&b| {
+        matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$'
+            | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'[' | b']' | b'%')
+    })
 }
 
 /// Comma-separated tokens of a list-valued field, trimmed, empty elements skipped.

@@ -198,6 +198,8 @@ pub struct Conn {
     state: State,
     input: BytesMut,
     read_from: usize,
+    /// How much of a head still incomplete was there at the last parse attempt (0: none was made).
+    head_scanned: usize,
     /// The least room a read between bodies is given; see [`READ_CHUNK`].
     read_room: usize,
     output: Vec<u8>,
@@ -223,6 +225,7 @@ impl Conn {
             state: State::Head(Some(Instant::now())),
             input: BytesMut::new(),
             read_from: 0,
+            head_scanned: 0,
             read_room: READ_CHUNK,
             output: Vec::new(),
             eof: false,
@@ -309,7 +312,16 @@ impl Conn {
                     (Some(at), false) => Next::Read(Wait::Head(at)),
                 };
             }
-            return match head::parse(&mut self.input, &self.limits) {
+            let parsed = if self.head_may_be_complete() {
+                head::parse(&mut self.input, &self.limits)
+            } else {
+                Ok(None)
+            };
+            self.head_scanned = match parsed {
+                Ok(None) => self.input.len(),
+                _ => 0,
+            };
+            return match parsed {
                 Ok(None) if self.eof => self.close(),
                 Ok(None) => {
                     let since = since.unwrap_or_else(Instant::now);
@@ -320,6 +332,22 @@ impl Conn {
                 Err(status) => self.fail(status),
             };
         }
+    }
+
+    /// Whether parsing the buffered head may find more than the last attempt did: the first attempt,
+    /// or an empty line (the end of the head) among the bytes that came since, or the limit or the
+    /// end of the stream reached. Only the new bytes are scanned, so a head trickled in a byte at a
+    /// time costs a scan of each byte once, not a parse of the whole head per read.
+    fn head_may_be_complete(&self) -> bool {
+        let scanned = self.head_scanned.min(self.input.len());
+        if scanned == 0 || self.eof || self.input.len() > self.limits.max_header_bytes {
+            return true;
+        }
+        // From two bytes back, so that an end split over two reads (`\n` | `\r\n`) is found.
+        let new = &self.input[scanned.saturating_sub(2)..];
+        new.iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\n' && matches!(&new[i + 1..], [b'\n', ..] | [b'\r', b'\n', ..]))
     }
 
     /// Moves the request body towards a handler that waits for it: decodes what is buffered, and

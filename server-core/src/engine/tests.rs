@@ -146,6 +146,10 @@ fn bad_input_answers() {
         (b"GET / HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n", "400"),
         (b"GET / HTTP/1.1\r\n\r\n", "400"),
         (b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: user@x\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: x/y\r\n\r\n", "400"),
+        (b"GET http://user@x/ HTTP/1.1\r\nHost: x\r\n\r\n", "400"),
         (
             b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
             "400",
@@ -220,6 +224,27 @@ fn bad_input_answers() {
         );
         assert!(text.contains("connection: close\r\n"), "{shown:?}");
     }
+}
+
+/// An absolute-form target's authority is the request's host, whatever `Host` said (RFC 9112 §3.2.2).
+#[test]
+fn an_absolute_target_s_authority_wins_over_host() {
+    let mut conn = Conn::new(limits());
+    feed(
+        &mut conn,
+        b"GET http://real.example:8080/p?q HTTP/1.1\r\nHost: spoofed\r\n\r\n",
+    );
+    let Next::Request(req) = conn.advance() else {
+        panic!("not served")
+    };
+    assert_eq!(req.headers()[header::HOST], "real.example:8080");
+    assert_eq!(req.uri().path_and_query().unwrap(), "/p?q");
+    let mut conn = Conn::new(limits());
+    feed(&mut conn, b"GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n");
+    assert!(
+        matches!(conn.advance(), Next::Request(_)),
+        "an IP literal is a host"
+    );
 }
 
 #[test]
@@ -343,6 +368,61 @@ fn memory_is_bounded_by_the_limits() {
         assert!(text.starts_with(&format!("HTTP/1.1 {status} ")), "{text}");
         assert!(conn.should_linger());
     }
+}
+
+/// A head trickled in a byte at a time is parsed a bounded number of times, not once per byte (which
+/// made a 32 KiB head cost about half a gigabyte of scanning).
+#[test]
+fn a_trickled_head_is_parsed_once_it_is_complete() {
+    let mut head = b"GET /t HTTP/1.1\r\nHost: x\r\n".to_vec();
+    while head.len() < 30 * 1024 {
+        head.extend_from_slice(format!("X-Filler: {}\r\n", "f".repeat(1000)).as_bytes());
+    }
+    head.extend_from_slice(b"\r\n");
+    let mut conn = Conn::new(limits());
+    head::PARSES.set(0);
+    for (i, byte) in head.iter().enumerate() {
+        match conn.advance() {
+            Next::Read(_) => feed(&mut conn, &[*byte]),
+            other => panic!("after {i} bytes: {other:?}"),
+        }
+    }
+    let next = conn.advance();
+    let Next::Request(req) = next else {
+        panic!(
+            "the complete head was not served: {next:?} {:?}",
+            String::from_utf8_lossy(conn.output())
+        )
+    };
+    assert_eq!(req.uri(), "/t");
+    assert!(head::PARSES.get() <= 2, "{} parses", head::PARSES.get());
+}
+
+/// Chunk extensions cost what they weigh: a body whose framing outweighs its data is refused by Go's
+/// rule (CVE-2023-39326), while one byte per chunk (five bytes of framing a byte) is served.
+#[test]
+fn chunk_extensions_outweighing_the_data_are_refused() {
+    let ext = format!(";{}", "e".repeat(4000));
+    let mut heavy = b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..500 {
+        heavy.extend_from_slice(format!("1{ext}\r\nz\r\n").as_bytes()); // 2 MB of extensions, 500 bytes
+    }
+    heavy.extend_from_slice(b"0\r\n\r\n");
+    let (_, written, closed) = run(&[&heavy], limits());
+    assert!(
+        written.starts_with(b"HTTP/1.1 400 "),
+        "{}",
+        String::from_utf8_lossy(&written)
+    );
+    assert!(closed);
+
+    let mut light = b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..100_000 {
+        light.extend_from_slice(b"1\r\nz\r\n");
+    }
+    light.extend_from_slice(b"0\r\n\r\n");
+    let (seen, _, _) = run(&[&light], limits());
+    assert_eq!(seen.len(), 1, "one byte per chunk is legitimate framing");
 }
 
 #[test]
