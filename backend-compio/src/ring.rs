@@ -77,8 +77,9 @@ pub(crate) struct Ring {
     /// submitted, so that the loop's next receive reaches the kernel in the same `io_uring_enter`
     /// (instead of a ring round trip and a task wake-up per response just to learn that a send to a
     /// socket with room in its buffer succeeded). The next write waits for it first (so sends stay
-    /// in order, at most one in flight: backpressure), a read watches it, and dropping the ring
-    /// lets it finish rather than cancel it.
+    /// in order, at most one in flight: backpressure), a read watches it, and the connection's end
+    /// ([`Transport::finish`]) waits for it within the write deadline, while the connection still
+    /// counts against `max_connections`; a send given up on is cancelled.
     sending: Option<Submit<Send<Vec<u8>, Fd>>>,
     /// `shutdown_write` was called while a send was in flight: shut down once it is done.
     shutdown_after_send: bool,
@@ -246,6 +247,14 @@ impl Transport for Ring {
         self.send(std::mem::take(buf), timeout).await
     }
 
+    /// The last response was only submitted: it is sent whole within `timeout`, or cancelled.
+    async fn finish(&mut self, timeout: Duration) {
+        if !timeout.is_zero() {
+            let _ = self.settle_send(timeout).await;
+        }
+        self.sending = None;
+    }
+
     fn shutdown_write(&mut self) {
         if self.sending.is_some() {
             self.shutdown_after_send = true;
@@ -290,10 +299,17 @@ impl Ring {
         .await
     }
 
-    /// Waits until the last send is done, resending what the kernel did not take.
+    /// Waits until the last send is done, resending what the kernel did not take, each send for at
+    /// most `timeout`. A send that does not complete in time is cancelled (dropping it does that).
     async fn settle_send(&mut self, timeout: Duration) -> io::Result<()> {
         while let Some(op) = &mut self.sending {
-            let sent = self.deadline.limit(timeout, async { Ok(op.await) }).await?;
+            let sent = match self.deadline.limit(timeout, async { Ok(op.await) }).await {
+                Ok(sent) => sent,
+                Err(e) => {
+                    self.sending = None;
+                    return Err(e);
+                }
+            };
             self.sending = None;
             after_send(&self.fd, &mut self.sending, sent, &mut self.shutdown_after_send)?;
         }
@@ -344,21 +360,6 @@ fn after_send(
         }
     }
     Ok(())
-}
-
-impl Drop for Ring {
-    /// A send still in flight is finished by a task of its own rather than cancelled: the last
-    /// response of a connection must reach the client whole.
-    fn drop(&mut self) {
-        if self.sending.is_none() {
-            return;
-        }
-        let (fd, mut sending, mut shutdown) =
-            (self.fd.clone(), self.sending.take(), self.shutdown_after_send);
-        let finish = poll_fn(move |cx| drive_sends(&fd, &mut sending, &mut shutdown, cx));
-        // Outside a runtime (the worker is shutting down) the send is cancelled with everything else.
-        let _ = compio::runtime::Runtime::try_with_current(|rt| rt.spawn(finish).detach());
-    }
 }
 
 #[cfg(test)]

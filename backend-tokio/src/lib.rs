@@ -68,13 +68,25 @@ impl<H: Handler> Handler for OnBlockingPool<H> {
     fn call(&self, req: Request) -> impl Future<Output = Response> + Send {
         let handler = Arc::clone(&self.0);
         let runtime = tokio::runtime::Handle::current();
-        let job =
-            tokio::task::spawn_blocking(move || runtime.block_on(respond(&*handler, req, &TokioRuntime)));
+        // Dropping the connection's future (its client left) drops `cancel`, which ends the handler
+        // on its pool thread too: a blocking task cannot be aborted from outside.
+        let (cancel, mut cancelled) = tokio::sync::oneshot::channel::<()>();
+        let job = tokio::task::spawn_blocking(move || {
+            runtime.block_on(async move {
+                let mut call = std::pin::pin!(respond(&*handler, req, &TokioRuntime));
+                std::future::poll_fn(|cx| match call.as_mut().poll(cx) {
+                    Poll::Ready(out) => Poll::Ready(Some(out)),
+                    Poll::Pending => Pin::new(&mut cancelled).poll(cx).map(|_| None),
+                })
+                .await
+            })
+        });
         async move {
+            let _cancel = cancel;
             match job.await {
-                Ok((resp, false)) => resp,
+                Ok(Some((resp, false))) => resp,
                 // Re-raise so that the caller's guard answers 500 and closes, as for an inline panic.
-                Ok((_, true)) | Err(_) => panic!("handler panicked on the blocking pool"),
+                Ok(Some((_, true)) | None) | Err(_) => panic!("handler panicked on the blocking pool"),
             }
         }
     }

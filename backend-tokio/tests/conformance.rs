@@ -37,6 +37,11 @@ mod hyper {
         "expect_continue_on_upload" => "no `Connection: close` after answering an unread body announced with 100-continue",
         "ignored_body" => "closes a connection whose small body the handler left unread instead of skipping it",
         "channel_body_and_http10_stream" => "no `Connection: close` on a close-delimited HTTP/1.0 body",
+        "chunk_extensions_outweighing_the_data" => "hyper closes on too much chunk-extension data without an answer",
+        "a_client_that_leaves_cancels_its_handler" => "with `half_close(true)` hyper keeps serving a request whose client sent its end of input",
+        "pipelined_large_answers_are_bounded" => "with `pipeline_flush(true)` hyper encodes every pipelined answer it has before it writes",
+        "slow_reader_is_cut_by_the_minimum_rate" => "no write timeout or minimum write rate",
+        "trickled_body_is_cut_by_the_minimum_rate" => "no body read timeout or minimum body rate",
     ]);
 }
 

@@ -18,7 +18,7 @@ use futures_lite::StreamExt;
 use serde::{Deserialize, Serialize};
 use server_core::{BodyError, Request};
 
-use crate::{burn_cpu, download, sse};
+use crate::{burn_cpu, cached_bytes, cpu_time, download, sse, wait_time};
 
 #[derive(Deserialize)]
 struct Params {
@@ -34,6 +34,8 @@ struct Params {
     events: u64,
     #[serde(default)]
     every_ms: u64,
+    #[serde(default)]
+    n: u64,
 }
 
 #[derive(Serialize)]
@@ -64,18 +66,18 @@ pub fn router() -> Router {
         .route(
             "/wait",
             get(|Query(p): Query<Params>| async move {
-                tokio::time::sleep(Duration::from_millis(p.ms)).await;
+                tokio::time::sleep(wait_time(p.ms)).await;
                 "ok"
             }),
         )
         .route(
             "/cpu",
-            get(|Query(p): Query<Params>| async move { burn_cpu(Duration::from_micros(p.us)).to_string() }),
+            get(|Query(p): Query<Params>| async move { burn_cpu(cpu_time(p.us)).to_string() }),
         )
         .route(
             "/cpu-offload",
             get(|Query(p): Query<Params>| async move {
-                let work = Duration::from_micros(p.us);
+                let work = cpu_time(p.us);
                 match tokio::task::spawn_blocking(move || burn_cpu(work)).await {
                     Ok(x) => x.to_string().into_response(),
                     Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -83,6 +85,10 @@ pub fn router() -> Router {
             }),
         )
         .route("/echo", post(|body: Bytes| async move { body }))
+        .route(
+            "/bytes",
+            get(|Query(p): Query<Params>| async move { cached_bytes(p.n) }),
+        )
         .route(
             "/upload",
             post(|body: axum::body::Body| async move {

@@ -152,15 +152,18 @@ pub fn workload(max_upload_bytes: u64, db: Option<Db>) -> Router {
             })
         })
         .get("/wait", |req: Request| async move {
-            server_core::sleep(Duration::from_millis(query(&req, "ms"))).await;
+            server_core::sleep(wait_time(query(&req, "ms"))).await;
             Response::text("ok")
         })
         .get("/cpu", |req: Request| {
-            Response::text(burn_cpu(Duration::from_micros(query(&req, "us"))).to_string())
+            Response::text(burn_cpu(cpu_time(query(&req, "us"))).to_string())
         })
         .get("/cpu-offload", |req: Request| async move {
-            let work = Duration::from_micros(query(&req, "us"));
+            let work = cpu_time(query(&req, "us"));
             Response::text(server_core::unblock(move || burn_cpu(work)).await.to_string())
+        })
+        .get("/bytes", |req: Request| {
+            Response::bytes(cached_bytes(query(&req, "n")))
         })
         .post("/echo", |req: Request| async move {
             match req.into_body().collect().await {
@@ -189,6 +192,31 @@ pub fn workload(max_upload_bytes: u64, db: Option<Db>) -> Router {
                 .with_header(header::CONTENT_TYPE, "text/event-stream")
                 .with_body(sse(query(&req, "events"), every, server_core::sleep))
         })
+}
+
+/// Longest `GET /wait` (`ms` is clamped to it): a client cannot park a connection for longer.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+/// Most CPU one `GET /cpu` or `/cpu-offload` burns (`us` is clamped to it).
+pub const MAX_CPU: Duration = Duration::from_secs(1);
+/// Largest `GET /bytes` answer (`n` is clamped to it).
+pub const MAX_BYTES: u64 = 16 << 20;
+
+/// `GET /wait`'s wait: `ms` milliseconds, at most [`MAX_WAIT`].
+pub fn wait_time(ms: u64) -> Duration {
+    Duration::from_millis(ms).min(MAX_WAIT)
+}
+
+/// `GET /cpu`'s work: `us` microseconds of CPU, at most [`MAX_CPU`].
+pub fn cpu_time(us: u64) -> Duration {
+    Duration::from_micros(us).min(MAX_CPU)
+}
+
+/// `GET /bytes`'s body: the first `n` bytes (at most [`MAX_BYTES`]) of one buffer made at the first
+/// request, answered whole as a cached static file is: every answer shares its memory.
+pub fn cached_bytes(n: u64) -> Bytes {
+    static FILE: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    let file = FILE.get_or_init(|| Bytes::from(vec![b'x'; MAX_BYTES as usize]));
+    file.slice(..n.min(MAX_BYTES) as usize)
 }
 
 /// `GET /download`'s body: `total` bytes of `x` in chunks of `chunk` (clamped to 1 B..16 MiB),

@@ -19,6 +19,9 @@ use std::time::Duration;
 /// | [`body_read_timeout`](Self::body_read_timeout) | 30 s | none (`ReadTimeout`) | 60 s between reads (`client_body_timeout`) | none |
 /// | [`idle_timeout`](Self::idle_timeout) | 60 s | `ReadTimeout`, else none (`IdleTimeout`) | 75 s (`keepalive_timeout`) | none |
 /// | [`write_timeout`](Self::write_timeout) | 30 s | none (`WriteTimeout`) | 60 s between writes (`send_timeout`) | none |
+/// | [`min_body_rate`](Self::min_body_rate) | 1 KiB/s after 30 s | none | none | none (Apache: 500 B/s after 20 s, `mod_reqtimeout`) |
+/// | [`min_write_rate`](Self::min_write_rate) | 4 KiB/s after 30 s | none | none | none |
+/// | [`half_close`](Self::half_close) | off: end of input while a request is served means the client left | the request's context is cancelled | the request is finalized (client closed) | off (`half_close`) |
 /// | [`shutdown_grace`](Self::shutdown_grace) | 10 s | caller's context (`Shutdown`) | `worker_shutdown_timeout` (none) | caller's choice |
 ///
 /// Go leaves most timeouts off, which is the classic slowloris exposure; nginx's are generous. We bound
@@ -58,18 +61,58 @@ pub struct Config {
     /// connection's first request). Past it: `408 Request Timeout` if part of a head arrived, else a
     /// silent close. This is the slowloris defence: trickling bytes does not extend it. Default 10 s.
     pub header_read_timeout: Duration,
-    /// Longest wait for the next bytes of a request body; past it the connection is closed. Default 30 s.
+    /// Longest wait for the next bytes of a request body, and how far a body may fall behind
+    /// [`min_body_rate`](Self::min_body_rate); past either, `408` and the connection is closed.
+    /// Default 30 s.
     pub body_read_timeout: Duration,
+    /// Least average rate, in bytes per second, at which a request body must arrive once it has used
+    /// its `body_read_timeout` of grace: the body earns `1 / min_body_rate` seconds per byte and spends
+    /// its waits, holding at most `body_read_timeout` in hand, so a client sending a byte every 29 s is
+    /// cut after about 30 s rather than never (Apache's `mod_reqtimeout` `body=20,MinRate=500` idea).
+    /// `0` keeps only the per-read timeout. Default 1,024 (8 kbit/s, far below any real link).
+    pub min_body_rate: u32,
     /// How long a keep-alive connection may sit between requests before it is closed. Default 60 s.
     pub idle_timeout: Duration,
-    /// Longest a single write of response bytes may block before the connection is closed. Default 30 s.
+    /// How far response writes may fall behind [`min_write_rate`](Self::min_write_rate) before the
+    /// connection is closed; with a rate of `0`, the longest a single write may block. A connection's
+    /// last response counts against `max_connections` until it is sent or this runs out. Default 30 s.
     pub write_timeout: Duration,
+    /// Least average rate, in bytes per second, at which a client must take response bytes once it
+    /// has used its `write_timeout` of grace, kept as [`min_body_rate`](Self::min_body_rate) is: a
+    /// reader that takes a KiB every 2 s holds its connection for a bounded time, not for ever. Large
+    /// bodies are written in 64 KiB slices, so a client that takes nothing is cut within
+    /// `write_timeout` plus one slice's time at this rate (16 s at the default). `0` keeps only the
+    /// per-write timeout. Default 4,096 (32 kbit/s, slower than a GPRS link).
+    pub min_write_rate: u32,
+    /// Whether a client may close its sending side after its request and still get the answer
+    /// (`shutdown(SHUT_WR)`, a half-close). Off, the end of the client's input while a handler runs
+    /// or a streamed response waits means the client left, and the handler or producer is dropped at
+    /// once, as Go cancels the request's context, nginx finalizes the request and hyper (with
+    /// `half_close` off) closes. On, the answer is still sent, and a client that really left is
+    /// noticed at the next write. Requests that came before the end of input are answered either way.
+    /// (A thread or coroutine backend notices neither before its next write: its one thread is in
+    /// the handler.) Default `false`.
+    pub half_close: bool,
     /// On graceful shutdown, how long in-flight requests get to finish before the remaining
     /// connections are cut. Idle connections are closed at once. Default 10 s.
     pub shutdown_grace: Duration,
     /// Stack size of each connection's thread or coroutine, for the backends that give a connection a
-    /// stack of its own (threads, coroutine). Handlers run on it, so it must hold your deepest handler.
-    /// Default 64 KiB (the driver itself needs about 16 KiB; see the backend crates for measurements).
+    /// stack of its own (threads, coroutine). Handlers run on it, so it must hold your deepest handler:
+    /// overflowing it is a SIGSEGV on the guard page, which ends the process (every connection, not
+    /// one). It cannot soundly be turned into a 500: the fault lands mid-frame in code (serde's
+    /// recursion, say) that has no way to stop, and unwinding out of a signal handler is not sound.
+    ///
+    /// Default 512 KiB, so that the deepest document serde_json accepts (nested 127 deep; its
+    /// recursion limit is 128) fits through axum's `Json<Value>` and back: that needs 111 KiB in a
+    /// release build and 371 KiB in a debug one, where the old default, 64 KiB, overflowed at 66 and
+    /// 11 levels (threads; the connection loop and a small handler use about 16 KiB). The cost is
+    /// address space, not memory: stacks are mapped lazily, so RSS counts only the pages a connection
+    /// touched, and a stack is one mapping whatever its size (`vm.max_map_count`). Measured at 2,000
+    /// connections (release): 15.8 KiB per idle thread and 13.4 per idle coroutine, 15.0 and 13.5
+    /// waiting in a handler, the same at 64 KiB, 512 KiB and 1 MiB. What a deep request touched stays
+    /// until the connection closes (118 and 114 KiB per connection after the 127-deep document).
+    /// Under strict overcommit (`vm.overcommit_memory = 2`) every stack is charged in full. The
+    /// measurements: `cargo test -p bench --test deep_stack -- --ignored --nocapture`.
     pub stack_size: usize,
     /// Put the client's address into each request's extensions as [`PeerAddr`](crate::PeerAddr) (and,
     /// for a tower service with the `axum` feature, as axum's `ConnectInfo<SocketAddr>`). Costs one
@@ -94,10 +137,13 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
+            min_body_rate: 1024,
             idle_timeout: Duration::from_secs(60),
             write_timeout: Duration::from_secs(30),
+            min_write_rate: 4096,
+            half_close: false,
             shutdown_grace: Duration::from_secs(10),
-            stack_size: 64 * 1024,
+            stack_size: 512 * 1024,
             peer_addr: false,
             server_header: Some(http::HeaderValue::from_static("server-core")),
         }

@@ -25,7 +25,10 @@ use std::time::Duration;
 
 use http_body::Body as _;
 
+use bytes::Bytes;
+
 use crate::engine::{Conn, Next, Pump, Wait};
+use crate::rate::MinRate;
 use crate::server::{Accepted, ConnGuard};
 use crate::{Body, Config, Handler, PeerAddr, Response, Runtime, guarded, respond};
 
@@ -77,6 +80,15 @@ pub trait Transport {
     /// Shuts down the sending half (sends FIN) after the last response.
     fn shutdown_write(&mut self);
 
+    /// Called once the connection is done, before it stops counting against `max_connections`:
+    /// waits at most `timeout` for what a write left in flight to be sent, and gives it up after
+    /// that. Only a transport whose writes return before their bytes are taken (completion I/O)
+    /// has anything to do.
+    fn finish(&mut self, timeout: Duration) -> impl Future<Output = ()> {
+        let _ = timeout;
+        std::future::ready(())
+    }
+
     /// Whether the transport can wait for bytes without lending a buffer to the wait
     /// ([`readable`](Self::readable), then [`try_read`](Self::try_read)). If so, a connection waiting
     /// for its next request holds no read or write buffer (nginx frees its buffers between requests
@@ -108,8 +120,14 @@ const LINGER_BYTES: usize = 256 * 1024;
 /// Response frames up to this size are copied into the output buffer and batched; larger ones are
 /// written straight from their own memory.
 const COPY_MAX: usize = 16 * 1024;
-/// Batched response bytes past which the batch is written even though more frames are ready.
+/// Batched response bytes past which the batch is written even though more frames are ready, or more
+/// pipelined requests wait: no request is decoded while this much output waits, so a client that
+/// pipelines without reading makes a connection hold one batch beyond its socket buffer, not one
+/// response per request it sent.
 const BATCH_MAX: usize = 64 * 1024;
+/// Largest single write of a large body: each slice gets its own deadline from the minimum write
+/// rate, so a slow reader is measured as it goes rather than over the whole body.
+const WRITE_SLICE: usize = 64 * 1024;
 
 /// Serves one connection until it closes: the whole HTTP/1.1 conversation, with the configured
 /// timeouts, driven by `handler`.
@@ -139,8 +157,12 @@ pub fn serve_connection<T: Transport, H: Handler>(
             conn: Conn::new(config.limits()),
             guard: &accepted.guard,
             peer,
+            receiving: MinRate::new(config.body_read_timeout, config.min_body_rate),
+            sending: MinRate::new(config.write_timeout, config.min_write_rate),
         };
         while c.turn(handler).await.is_continue() {}
+        // The last send settles (or is given up on) before the guard lets another connection in.
+        c.io.finish(c.sending.timeout(0)).await;
     }
 }
 
@@ -150,6 +172,10 @@ struct Connection<'a, T> {
     conn: Conn,
     guard: &'a ConnGuard,
     peer: Option<SocketAddr>,
+    /// The request body's minimum rate, restarted with each request.
+    receiving: MinRate,
+    /// Response writes' minimum rate, over the connection's life.
+    sending: MinRate,
 }
 
 impl<'a, T> Connection<'a, T> {
@@ -210,6 +236,7 @@ impl<T: Transport> Connection<'_, T> {
                 if let Some(addr) = self.peer {
                     req.extensions_mut().insert(PeerAddr(addr));
                 }
+                self.receiving.restart();
                 let call = respond(handler, req, self.rt());
                 Turn::Serve(self.serve(call))
             }
@@ -226,16 +253,29 @@ impl<T: Transport> Connection<'_, T> {
             if let Poll::Ready(out) = poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await {
                 out
             } else {
-                match Box::pin(self.drive(call, false)).await {
+                // Watched where the transport can wait for the socket without lending it a buffer: a
+                // client that leaves drops its handler (and what the handler holds).
+                match Box::pin(self.drive(call, T::READINESS)).await {
                     Ok(out) => out,
                     Err(_) => return ControlFlow::Break(()),
                 }
             };
         let close = panicked || self.guard.shared().is_shutting_down();
         let (parts, mut body) = resp.into_inner().into_parts();
-        if let Some(bytes) = body.take_whole() {
-            self.conn.respond_whole(parts, &bytes, close);
-        } else if Box::pin(self.send_stream(parts, body, close)).await.is_err() {
+        let sent = match body.take_whole() {
+            Some(bytes) if bytes.len() <= COPY_MAX => {
+                self.conn.respond_whole(parts, &bytes, close);
+                Ok(())
+            }
+            // A large whole body (a cached file) is written from its own memory, never copied into
+            // the output: pipelined requests for it cost no more than one of them.
+            Some(bytes) => Box::pin(self.send_whole(parts, bytes, close)).await,
+            None => Box::pin(self.send_stream(parts, body, close)).await,
+        };
+        if sent.is_err() {
+            return ControlFlow::Break(());
+        }
+        if self.conn.output().len() >= BATCH_MAX && self.flush().await.is_err() {
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
@@ -250,7 +290,7 @@ impl<T: Transport> Connection<'_, T> {
         let timeout = match wait {
             Wait::Idle => config.idle_timeout,
             Wait::Head(since) => config.header_read_timeout.saturating_sub(since.elapsed()),
-            Wait::Body => config.body_read_timeout,
+            Wait::Body => self.receiving.timeout(0),
         };
         if timeout.is_zero() {
             self.conn.timed_out();
@@ -260,6 +300,7 @@ impl<T: Transport> Connection<'_, T> {
         if idle && !self.guard.set_idle(true) {
             return ControlFlow::Break(()); // shutting down, and nothing is under way here
         }
+        let clock = (wait == Wait::Body).then(|| self.receiving.clock()).flatten();
         let read = if idle && T::READINESS {
             self.read_idle(timeout).await
         } else {
@@ -268,6 +309,7 @@ impl<T: Transport> Connection<'_, T> {
         if idle {
             self.guard.set_idle(false);
         }
+        self.receiving.moved(clock, *read.as_ref().unwrap_or(&0));
         match read {
             Ok(n) => self.conn.filled(n),
             Err(e) if is_timeout(&e) => self.conn.timed_out(),
@@ -282,6 +324,39 @@ impl<T: Transport> Connection<'_, T> {
             linger(self.io).await;
         }
         ControlFlow::Break(())
+    }
+
+    /// Answers with a large whole body, written from its own memory.
+    async fn send_whole(
+        &mut self,
+        parts: http::response::Parts,
+        bytes: Bytes,
+        close: bool,
+    ) -> io::Result<()> {
+        if !self.conn.respond_head(&parts, Some(bytes.len() as u64), close) {
+            return Ok(()); // no body to send (`HEAD`, `204`, `304`, an error answer)
+        }
+        self.send_large(&bytes).await?;
+        self.conn
+            .end_body(None)
+            .map_err(|_| io::ErrorKind::InvalidData.into())
+    }
+
+    /// Writes a body frame too large to batch, framed, straight from its own memory.
+    async fn send_large(&mut self, data: &[u8]) -> io::Result<()> {
+        if self.conn.send_prefix(data.len()).is_err() {
+            return Err(io::ErrorKind::InvalidData.into()); // longer than its length
+        }
+        self.flush().await?;
+        for slice in data.chunks(WRITE_SLICE) {
+            let clock = self.sending.clock();
+            self.io
+                .write_all(slice, self.sending.timeout(slice.len()))
+                .await?;
+            self.sending.moved(clock, slice.len());
+        }
+        self.conn.sent_data(data.len());
+        Ok(())
     }
 
     /// Answers with a streamed body, frame by frame.
@@ -337,12 +412,7 @@ impl<T: Transport> Connection<'_, T> {
                     self.flush().await?;
                 }
             } else {
-                if self.conn.send_prefix(data.len()).is_err() {
-                    return Err(io::ErrorKind::InvalidData.into());
-                }
-                self.flush().await?;
-                self.io.write_all(&data, self.config().write_timeout).await?;
-                self.conn.sent_data(data.len());
+                self.send_large(&data).await?;
             }
         }
     }
@@ -369,17 +439,27 @@ impl<T: Transport> Connection<'_, T> {
                     Pump::Fed | Pump::Idle => {}
                     Pump::Read => {
                         self.flush().await?; // `100 Continue`
-                        let timeout = self.config().body_read_timeout;
+                        let timeout = self.receiving.timeout(0);
+                        if timeout.is_zero() {
+                            self.conn.timed_out(); // fell a whole grace behind the minimum rate
+                            continue;
+                        }
+                        let clock = self.receiving.clock();
                         match self.read_beside(fut.as_mut(), timeout).await {
-                            Ok(Ok(n)) => self.conn.filled(n),
+                            Ok(Ok(n)) => {
+                                self.receiving.moved(clock, n);
+                                self.conn.filled(n);
+                            }
                             Ok(Err(e)) if is_timeout(&e) => self.conn.timed_out(),
                             Ok(Err(e)) => return Err(e),
                             Err(out) => return Ok(out),
                         }
                     }
                 },
-                Step::Watch => match self.read_beside(fut.as_mut(), self.config().idle_timeout).await {
-                    Ok(Ok(0)) => return Err(io::ErrorKind::ConnectionAborted.into()),
+                Step::Watch => match self.watch_beside(fut.as_mut()).await {
+                    Ok(Ok(0)) if !self.config().half_close => {
+                        return Err(io::ErrorKind::ConnectionAborted.into());
+                    }
                     Ok(Ok(n)) => self.conn.filled(n),
                     Ok(Err(e)) if is_timeout(&e) => {}
                     Ok(Err(e)) => return Err(e),
@@ -412,6 +492,45 @@ impl<T: Transport> Connection<'_, T> {
         outcome
     }
 
+    /// Watches the socket while polling `fut`, as [`read_beside`](Self::read_beside) does, but on a
+    /// readiness transport lends no buffer to the wait: a handler that waits keeps only what it holds.
+    /// Ends early (as a timeout would) when the handler starts to want its body, which it may do from
+    /// another thread.
+    async fn watch_beside<F: Future>(
+        &mut self,
+        mut fut: Pin<&mut F>,
+    ) -> Result<io::Result<usize>, F::Output> {
+        let timeout = self.config().idle_timeout;
+        if !T::READINESS {
+            return self.read_beside(fut, timeout).await;
+        }
+        let ready = {
+            let Connection { io, conn, .. } = &mut *self;
+            let mut readable = pin!(io.readable(timeout));
+            poll_fn(|cx| {
+                if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+                    return Poll::Ready(Err(out));
+                }
+                if conn.body_wanted(cx.waker()) {
+                    return Poll::Ready(Ok(Err(io::ErrorKind::WouldBlock.into())));
+                }
+                readable.as_mut().poll(cx).map(Ok)
+            })
+            .await
+        };
+        match ready {
+            Err(out) => Err(out),
+            Ok(Err(e)) => Ok(Err(e)),
+            Ok(Ok(())) => {
+                let read = self.io.try_read(self.conn.read_buf());
+                if read.is_err() {
+                    self.conn.read_cancelled();
+                }
+                Ok(read)
+            }
+        }
+    }
+
     /// Waits for the next request holding no buffers: they are given back as soon as the wait
     /// turns out to be one (the readiness is not there at once).
     async fn read_idle(&mut self, timeout: Duration) -> io::Result<usize> {
@@ -436,11 +555,15 @@ impl<T: Transport> Connection<'_, T> {
     }
 
     async fn flush(&mut self) -> io::Result<()> {
-        if self.conn.output().is_empty() {
+        let len = self.conn.output().len();
+        if len == 0 {
             return Ok(());
         }
-        let timeout = self.config().write_timeout;
-        self.io.write_output(self.conn.output_buf(), timeout).await?;
+        let clock = self.sending.clock();
+        self.io
+            .write_output(self.conn.output_buf(), self.sending.timeout(len))
+            .await?;
+        self.sending.moved(clock, len);
         self.conn.written();
         Ok(())
     }

@@ -67,6 +67,7 @@
 //! | keep-alive connection idle past `idle_timeout` | close |
 //! | a version other than HTTP/1.0 and 1.1 | 505, close |
 //! | handler panics | 500 for that request, close; the server carries on |
+//! | [`unblock`] with [`OFFLOAD_JOBS`] jobs queued or running | a wait of at most [`OFFLOAD_WAIT`] for a place, then 503 with `Retry-After` |
 //!
 //! ## For backend authors
 //!
@@ -84,6 +85,7 @@ mod handler;
 mod message;
 mod outbound;
 mod per_core;
+mod rate;
 mod router;
 mod runtime;
 mod server;
@@ -104,8 +106,8 @@ pub use outbound::{Outbound, OutboundIo, connect, connect_async_io, spawn};
 pub use per_core::{Assigned, CoreRuntime, serve_per_core};
 pub use router::Router;
 pub use runtime::{
-    Elapsed, Park, Runtime, Sleep, ThreadPark, Timeout, Unblock, block_on, sleep, timeout, timer_async_io,
-    unblock,
+    Elapsed, OFFLOAD_JOBS, OFFLOAD_WAIT, Overloaded, Park, Runtime, Sleep, ThreadPark, Timeout, TryUnblock,
+    Unblock, block_on, set_offload_limit, sleep, timeout, timer_async_io, try_unblock, unblock,
 };
 pub use server::{
     Accepted, Backend, BlockingListener, ConnGuard, Listener, ServerHandle, Shared, accept_loop,

@@ -336,6 +336,10 @@ pub async fn accept_loop<L: Listener>(
     mut spawn: impl FnMut(Accepted<L::Stream>),
 ) {
     shared.lock().listener = Some(listener.as_raw_fd());
+    // Declared after `listener`, so dropped before it closes, however the loop ends (a runtime
+    // shut down drops this future mid-await): the registry never shuts down a descriptor number
+    // that the listener no longer owns.
+    let _registered = Registered(&shared);
     let mut backoff = Duration::ZERO;
     loop {
         shared.slot_free().await;
@@ -364,7 +368,15 @@ pub async fn accept_loop<L: Listener>(
             }
         }
     }
-    shared.lock().listener = None;
+}
+
+/// The listener's entry in the registry, cleared when dropped.
+struct Registered<'a>(&'a Shared);
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.0.lock().listener = None;
+    }
 }
 
 /// Responses are written whole, once per batch: Nagle's algorithm could only delay them.

@@ -42,13 +42,32 @@ struct Args {
     /// Time a keep-alive connection may idle between requests, in ms. Default 60,000.
     #[arg(long)]
     idle_timeout_ms: Option<u64>,
+    /// Longest wait for a request body's next bytes, and the grace of its minimum rate, in ms (408
+    /// after). Default 30,000.
+    #[arg(long)]
+    body_timeout_ms: Option<u64>,
+    /// Least average rate of a request body once its grace is used, in bytes/s; 0: none. Default 1,024.
+    #[arg(long)]
+    min_body_rate: Option<u32>,
+    /// How far response writes may fall behind their minimum rate (with a rate of 0: the longest one
+    /// write may block), in ms. Default 30,000.
+    #[arg(long)]
+    write_timeout_ms: Option<u64>,
+    /// Least average rate at which a client must take response bytes once its grace is used, in
+    /// bytes/s; 0: none. Default 4,096.
+    #[arg(long)]
+    min_write_rate: Option<u32>,
+    /// Let a client that half-closes after its request still get the answer (`Config::half_close`);
+    /// by default the end of its input means it left, and its handler is dropped.
+    #[arg(long)]
+    half_close: bool,
     /// Largest request head, in bytes (431 above). Default 32,768.
     #[arg(long)]
     max_header_bytes: Option<usize>,
     /// Largest request body, in bytes (413 above). Default 1,048,576.
     #[arg(long)]
     max_body_bytes: Option<usize>,
-    /// Stack of each connection's thread or coroutine (threads, coroutine), in KiB. Default 64.
+    /// Stack of each connection's thread or coroutine (threads, coroutine), in KiB. Default 512.
     #[arg(long)]
     stack_kib: Option<usize>,
     /// Put each request's peer address into its extensions (`Config::peer_addr`): with `--app axum`,
@@ -86,6 +105,7 @@ fn main() {
     let mut config = Config {
         addr: args.addr,
         peer_addr: args.peer_addr,
+        half_close: args.half_close,
         ..Config::default()
     };
     let ms = Duration::from_millis;
@@ -94,6 +114,11 @@ fn main() {
     args.header_timeout_ms
         .inspect(|&n| config.header_read_timeout = ms(n));
     args.idle_timeout_ms.inspect(|&n| config.idle_timeout = ms(n));
+    args.body_timeout_ms
+        .inspect(|&n| config.body_read_timeout = ms(n));
+    args.min_body_rate.inspect(|&n| config.min_body_rate = n);
+    args.write_timeout_ms.inspect(|&n| config.write_timeout = ms(n));
+    args.min_write_rate.inspect(|&n| config.min_write_rate = n);
     args.max_header_bytes.inspect(|&n| config.max_header_bytes = n);
     args.max_body_bytes.inspect(|&n| config.max_body_bytes = n);
     args.stack_kib.inspect(|&n| config.stack_size = n * 1024);

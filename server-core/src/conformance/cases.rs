@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+pub use super::bounds::*;
 pub use super::outbound::*;
 pub use super::streaming::*;
 use super::*;
@@ -692,11 +693,14 @@ pub fn mass_reset_as_responses_arrive(start: Start) {
     assert!(server.shutdown());
 }
 
-/// A client that sends its requests and then shuts down its sending side (a half-close) still
+/// With `half_close`, a client that sends its requests and then shuts down its sending side still
 /// gets every answer, and then the connection is closed. The last requests and the end-of-file
 /// arrive while the server is busy with the first, so it finds them together when it next reads.
 pub fn half_closed_client(start: Start) {
-    let server = start(test_config());
+    let server = start(Config {
+        half_close: true,
+        ..test_config()
+    });
     let mut c = Client::connect(server.local_addr());
     c.send(&get("/sleep?ms=100"));
     std::thread::sleep(Duration::from_millis(30));
@@ -710,6 +714,28 @@ pub fn half_closed_client(start: Start) {
         c.closed_within(Duration::from_secs(2)),
         "connection left open after the client's half-close"
     );
+    assert!(server.shutdown());
+}
+
+/// 2 MB of chunk extensions around 500 bytes of data: refused (`400`) by Go's rule for framing that
+/// outweighs its data (CVE-2023-39326), rather than read to the end.
+pub fn chunk_extensions_outweighing_the_data(start: Start) {
+    let server = start(test_config());
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+    let mut writer = c.stream.try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        let chunk = format!("1;{}\r\nz\r\n", "e".repeat(4000));
+        for _ in 0..500 {
+            if writer.write_all(chunk.as_bytes()).is_err() {
+                return; // the server answered and closed
+            }
+        }
+        let _ = writer.write_all(b"0\r\n\r\n");
+    });
+    assert_eq!(c.reply().status, 400);
+    drop(c);
+    sending.join().unwrap();
     assert!(server.shutdown());
 }
 

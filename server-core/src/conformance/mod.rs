@@ -67,7 +67,7 @@ pub fn app() -> Router {
             let at_once = crate::timeout(Duration::from_secs(5), async { 42 }).await;
             Response::text(format!("{never:?} {at_once:?}"))
         });
-    outbound::routes(streaming::routes(router))
+    bounds::routes(outbound::routes(streaming::routes(router)))
 }
 
 fn query_u64(req: &Request, key: &str) -> Option<u64> {
@@ -168,7 +168,11 @@ macro_rules! __conformance_cases {
             streamed_upload_and_download_hold_little, stalled_download_is_bounded, expect_continue_on_upload,
             sse_events_arrive_as_produced, sse_disconnects_release_producers, upload_over_its_limit,
             ignored_body, mirror_streams_the_body_back, channel_body_and_http10_stream, peer_addr,
-            outbound_connections, outbound_refused_fails_fast
+            outbound_connections, outbound_refused_fails_fast,
+            pipelined_large_answers_are_bounded, unread_last_responses_count_against_the_limit,
+            trickled_body_is_cut_by_the_minimum_rate, slow_reader_is_cut_by_the_minimum_rate,
+            a_client_that_leaves_cancels_its_handler, half_closed_client_gets_its_stream,
+            chunk_extensions_outweighing_the_data
         );
     };
     ($backend:ty, $gaps:expr, $requires:expr; $($case:ident),* $(,)?) => {
@@ -390,6 +394,7 @@ pub(crate) fn connections_after(server: &ServerHandle, want: usize, within: Dura
     server.active_connections()
 }
 
+pub mod bounds;
 pub mod cases;
 mod outbound;
 mod streaming;

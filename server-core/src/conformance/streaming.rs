@@ -92,10 +92,10 @@ pub(super) fn routes(router: Router) -> Router {
 /// Producers alive per test id, so that a case can see its own producers released.
 static LIVE: Mutex<Option<HashMap<u64, usize>>> = Mutex::new(None);
 
-struct Live(u64);
+pub(super) struct Live(u64);
 
 impl Live {
-    fn new(id: u64) -> Live {
+    pub(super) fn new(id: u64) -> Live {
         *LIVE
             .lock()
             .unwrap()
@@ -105,7 +105,7 @@ impl Live {
         Live(id)
     }
 
-    fn count(id: u64) -> usize {
+    pub(super) fn count(id: u64) -> usize {
         LIVE.lock()
             .unwrap()
             .as_ref()
@@ -122,7 +122,7 @@ impl Drop for Live {
     }
 }
 
-fn fresh_id() -> u64 {
+pub(super) fn fresh_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
@@ -138,7 +138,7 @@ fn rss() -> u64 {
 }
 
 /// Runs `f` while sampling RSS; returns its result and how far RSS rose above where it started.
-fn peak_rss_growth<T>(f: impl FnOnce() -> T) -> (T, u64) {
+pub(super) fn peak_rss_growth<T>(f: impl FnOnce() -> T) -> (T, u64) {
     let before = rss();
     let done = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -165,7 +165,7 @@ fn peak_rss_growth<T>(f: impl FnOnce() -> T) -> (T, u64) {
     })
 }
 
-const MIB: u64 = 1024 * 1024;
+pub(super) const MIB: u64 = 1024 * 1024;
 
 /// A 256 MiB chunked upload is counted, and a 256 MiB download arrives whole, while the server's
 /// memory grows by less than 32 MiB: neither is ever held.

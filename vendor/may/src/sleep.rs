@@ -15,6 +15,9 @@ struct Sleep {
 impl EventSource for Sleep {
     // register the coroutine to the park
     fn subscribe(&mut self, co: CoroutineImpl) {
+        // `self` lives on the sleeping coroutine's stack: once its cancel data is set, a cancel may
+        // resume and finish it on another thread, so nothing may be read through `self` after that.
+        let dur = self.dur;
         let cancel = co_cancel_data(&co);
         let sleep_co = Arc::new(AtomicOption::some(co));
         // register the cancel data before the timer can resume the coroutine elsewhere
@@ -24,7 +27,7 @@ impl EventSource for Sleep {
             unsafe { cancel.cancel() };
         }
         // put the coroutine into the timer list (a cancelled one has left `sleep_co` empty)
-        get_scheduler().add_timer(self.dur, sleep_co);
+        get_scheduler().add_timer(dur, sleep_co);
     }
 }
 
