@@ -1,8 +1,9 @@
 //! TechEmpower's database tests, by its rules, written once for every backend: `/db`,
 //! `/queries?queries=N`, `/fortunes`, `/updates?queries=N`, `/cached-queries?count=N`. N is clamped
 //! to 1..=500 (missing, 0 or not a number: 1); every row is its own SELECT; fortunes are escaped by
-//! a compile-time template (sailfish) and sorted by message. A database that cannot be reached, or
-//! an error from it, is a 503.
+//! a compile-time template (sailfish) and sorted by message. A database that cannot be reached or
+//! does not answer within its bounds (`db::Timeouts`) is a 503 with `Retry-After`; an error it
+//! reports for the request itself is a 500 (`db::error_response`).
 
 use std::sync::OnceLock;
 
@@ -89,8 +90,10 @@ fn answer<T>(result: Result<T, db::Error>, ok: fn(T) -> Response) -> Response {
     result.map_or_else(unavailable, ok)
 }
 
+/// `db::error_response`: a 503 with `Retry-After` and a one-line reason where the database cannot be
+/// reached or answer in time, a 500 saying "database error" where it refused the request.
 fn unavailable(e: db::Error) -> Response {
-    Response::text(format!("database unavailable: {e}")).with_status(StatusCode::SERVICE_UNAVAILABLE)
+    db::error_response(&e)
 }
 
 /// A World row as TechEmpower spells it.

@@ -7,6 +7,14 @@
 //! own, and tokio refuses to start one inside another: the handler panics, a 500). Through
 //! [`server_core::unblock`] it runs on the blocking pool instead, a connection per pool thread.
 //!
+//! Its bounds ([`Timeouts`](crate::Timeouts)) are the sync client's own, since nothing can cut a
+//! blocked call short from outside: `connect_timeout` for the TCP connect, `tcp_user_timeout` for
+//! data the peer never acknowledges (a database host gone), and PostgreSQL's `statement_timeout`
+//! for a slow statement. A database that accepts and then says nothing (a hung postmaster, a
+//! listener that never answers) holds the call until its socket closes: offloaded, the request is
+//! answered when the connect and query bounds have passed, and the pool thread (one of the
+//! offload queue's bounded places) is held meanwhile; inline, the handler's thread is.
+//!
 //! A thread's connection lives as long as the thread: a connection's thread on `threads`, a
 //! runtime's worker or an offload pool thread until the process ends (blocking 1.7, the pool's
 //! crate, keeps idle threads below its limit of 500), so a pool of at most that many connections. It is closed on a thread
@@ -17,7 +25,7 @@ use std::cell::RefCell;
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Mutex, OnceLock};
 
-use postgres::{Client, NoTls};
+use postgres::{Client, Config, NoTls};
 
 use crate::{Error, SQL_FORTUNES, SQL_UPDATE, SQL_WORLD, Statements};
 
@@ -55,11 +63,12 @@ thread_local! {
     static THIS_THREAD: RefCell<Slot> = const { RefCell::new(Slot(None)) };
 }
 
-/// Runs `query` on this thread's connection to `url`, opened (again) first where there is none or
-/// it broke; blocks the thread throughout.
+/// Runs `query` on this thread's connection to `url` (configured by `config`), opened (again)
+/// first where there is none or it broke; blocks the thread throughout.
 #[inline(never)]
 pub(crate) fn with_conn<T>(
     url: &str,
+    config: &Config,
     query: impl FnOnce(&mut Client, &Statements) -> Result<T, postgres::Error>,
 ) -> Result<T, Error> {
     THIS_THREAD.with_borrow_mut(|Slot(this)| {
@@ -69,15 +78,15 @@ pub(crate) fn with_conn<T>(
         {
             // The broken one first, so that it is not open beside its replacement.
             *this = None;
-            *this = Some(open(url)?);
+            *this = Some(open(url, config)?);
         }
         let conn = this.as_mut().expect("just opened");
         Ok(query(&mut conn.client, &conn.statements)?)
     })
 }
 
-fn open(url: &str) -> Result<Prepared, Error> {
-    let mut client = Client::connect(url, NoTls)?;
+fn open(url: &str, config: &Config) -> Result<Prepared, Error> {
+    let mut client = config.connect(NoTls)?;
     let statements = Statements {
         world: client.prepare(SQL_WORLD)?,
         fortunes: client.prepare(SQL_FORTUNES)?,

@@ -19,7 +19,10 @@
 //!
 //! A broken connection (the database restarted) fails the queries in flight on it; the next
 //! request opens a new one. Nothing waits on a database that is not there: connecting to it is
-//! refused at once.
+//! refused at once. Nothing waits long on one that does not answer (blackholed, hung, or slow):
+//! opening a connection, preparing its statements and each query have a bound ([`Timeouts`]), and
+//! a request that meets it fails with [`TimedOut`]; [`error_response`] answers that, like any
+//! failure to reach the database, with a `503`.
 //!
 //! [`fixture::Postgres`] starts a server of the project's own.
 
@@ -33,7 +36,8 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use futures_util::future::{join_all, try_join3};
+use futures_util::future::{abortable, join_all, try_join3};
+use server_core::{Response, StatusCode};
 use tokio_postgres::{Client, NoTls, Statement};
 use tokio_util::compat::FuturesAsyncReadCompatExt;
 
@@ -77,6 +81,117 @@ pub enum Strategy {
     },
 }
 
+/// How long the database may take; [`Db::with_timeouts`] sets them, [`Db::new`] takes the defaults.
+///
+/// Without them a blackholed database (its SYNs dropped) holds each request for the kernel's SYN
+/// retries (over two minutes on Linux), and a hung one for ever. The common clients wait that long
+/// by default: libpq and tokio-postgres set no `connect_timeout`, deadpool no create or wait
+/// timeout; sqlx bounds acquiring (connecting included) at 30 s. The defaults here are tighter, for a
+/// server answering clients: a 503 after seconds, not a request held beyond what its client waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening a connection: the TCP connect and PostgreSQL's startup (authentication included).
+    /// Default [`CONNECT_TIMEOUT`].
+    pub connect: Duration,
+    /// Preparing the statements on a new connection, and each query or update; also PostgreSQL's
+    /// own `statement_timeout` for this client's sessions, so that the server abandons what the
+    /// client gave up on. Default [`QUERY_TIMEOUT`].
+    pub query: Duration,
+}
+
+/// 3 s: a local or same-region database connects in milliseconds, and one that has not done so in
+/// 3 s is down or blackholed (Linux's first SYN retransmission is at 1 s, the second at 3 s).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// 5 s: TechEmpower's heaviest request (500 reads, or 500 reads and an update of 500 rows) takes
+/// milliseconds; a statement still running after 5 s waits on a lock or an overloaded server, and
+/// its client is better answered 503 than kept.
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: CONNECT_TIMEOUT,
+            query: QUERY_TIMEOUT,
+        }
+    }
+}
+
+/// The database did not do `what` (`"connect"`, `"prepare"`, `"query"`) within its bound.
+#[derive(Debug)]
+pub struct TimedOut {
+    /// What was bounded.
+    pub what: &'static str,
+    /// The bound.
+    pub after: Duration,
+}
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "database {} not done within {:?}", self.what, self.after)
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// `fut` within `limit`, else [`TimedOut`].
+async fn bounded<T>(
+    limit: Duration,
+    what: &'static str,
+    fut: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match server_core::timeout(limit, fut).await {
+        Ok(out) => out,
+        Err(_) => Err(TimedOut { what, after: limit }.into()),
+    }
+}
+
+/// Whether `e` means the database could not be reached or could not answer now (so that a later
+/// try may succeed: a 503), rather than that it refused the request (a 500): [`Exhausted`],
+/// [`TimedOut`], a full offload queue, a connection refused, reset or closed, and PostgreSQL's own
+/// errors of classes 08 (connection), 40 (serialization failure, deadlock), 53 (insufficient
+/// resources: too many connections), 57 (operator intervention: shutting down, starting up, a
+/// statement cancelled by `statement_timeout`).
+pub fn is_unavailable(e: &Error) -> bool {
+    if e.is::<Exhausted>()
+        || e.is::<TimedOut>()
+        || e.is::<server_core::Overloaded>()
+        || e.is::<std::io::Error>()
+        || e.is::<async_channel::RecvError>()
+    {
+        return true;
+    }
+    let Some(e) = e.downcast_ref::<tokio_postgres::Error>() else {
+        return false;
+    };
+    match e.as_db_error() {
+        Some(db) => ["08", "40", "53", "57"].contains(&&db.code().code()[..2]),
+        None => e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>()),
+    }
+}
+
+/// The answer to a request whose database work failed with `e`: `503 Service Unavailable` with
+/// `Retry-After: 1` and a one-line reason where the database is unavailable ([`is_unavailable`]),
+/// else `500 Internal Server Error` saying only "database error" (PostgreSQL's message may name
+/// tables and values the client has no business seeing).
+pub fn error_response(e: &Error) -> Response {
+    if !is_unavailable(e) {
+        return Response::text("database error\n").with_status(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    let reason = e.to_string();
+    let mut line = reason.lines().next().unwrap_or("").to_owned();
+    if line.len() > 200 {
+        let mut end = 200;
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        line.truncate(end);
+    }
+    Response::text(format!("database unavailable: {line}\n"))
+        .with_status(StatusCode::SERVICE_UNAVAILABLE)
+        .with_header(server_core::header::RETRY_AFTER, "1")
+}
+
 /// Every connection of the pool was busy for the whole bounded wait.
 #[derive(Debug)]
 pub struct Exhausted(pub Duration);
@@ -97,6 +212,9 @@ struct Target {
     url: String,
     addr: SocketAddr,
     config: tokio_postgres::Config,
+    /// The same for the sync client, with its socket-level bounds ([`blocking`]'s docs).
+    sync_config: postgres::Config,
+    timeouts: Timeouts,
     strategy: Strategy,
     /// The pool's free slots, one per connection not in use (`None`: not yet, or no longer,
     /// connected): a request takes one and gives it back when done. Empty under
@@ -109,9 +227,26 @@ struct Target {
 }
 
 impl Db {
-    /// A database at `url` (`postgres://user@host:port/name`), its host resolved now.
+    /// A database at `url` (`postgres://user@host:port/name`), its host resolved now, with the
+    /// default [`Timeouts`].
     pub fn new(url: &str, strategy: Strategy) -> Result<Db, String> {
-        let config: tokio_postgres::Config = url.parse().map_err(|e| format!("{url}: {e}"))?;
+        Db::with_timeouts(url, strategy, Timeouts::default())
+    }
+
+    /// [`Db::new`] with the given bounds on connecting and querying.
+    pub fn with_timeouts(url: &str, strategy: Strategy, timeouts: Timeouts) -> Result<Db, String> {
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| format!("{url}: {e}"))?;
+        // The server gives up on a statement when this client does (at least 1 ms: 0 is "none").
+        let statement_timeout = timeouts.query.as_millis().max(1);
+        let options = match config.get_options() {
+            Some(options) => format!("{options} -c statement_timeout={statement_timeout}"),
+            None => format!("-c statement_timeout={statement_timeout}"),
+        };
+        config.options(&options);
+        let mut sync_config = postgres::Config::from(config.clone());
+        sync_config
+            .connect_timeout(timeouts.connect)
+            .tcp_user_timeout(timeouts.query);
         let host = match config.get_hosts() {
             [tokio_postgres::config::Host::Tcp(host)] => host.clone(),
             _ => return Err(format!("{url}: one TCP host expected")),
@@ -135,6 +270,8 @@ impl Db {
             url: url.to_owned(),
             addr,
             config,
+            sync_config,
+            timeouts,
             strategy,
             per_thread: Mutex::new(Vec::new()),
             slots: free,
@@ -293,21 +430,41 @@ struct Statements {
 struct Prepared {
     client: Client,
     statements: Statements,
+    /// Each query's bound.
+    query_timeout: Duration,
 }
 
 impl Prepared {
+    /// Connects within `timeouts.connect` and prepares within `timeouts.query`.
     async fn open(target: &Target) -> Result<Arc<Prepared>, Error> {
-        let stream = server_core::connect(target.addr).await?;
-        let (client, connection) = target.config.connect_raw(stream.compat(), NoTls).await?;
+        let timeouts = target.timeouts;
+        let connecting = async {
+            let stream = server_core::connect(target.addr).await?;
+            Ok(target.config.connect_raw(stream.compat(), NoTls).await?)
+        };
+        // Cut short, it drops the socket.
+        let (client, connection) = bounded(timeouts.connect, "connect", connecting).await?;
+        let (connection, abort) = abortable(connection);
         server_core::spawn(async move {
             let _ = connection.await; // ends when every handle to the client is gone, or the server goes
         });
-        let (world, fortunes, update) = try_join3(
-            client.prepare(SQL_WORLD),
-            client.prepare(SQL_FORTUNES),
-            client.prepare(SQL_UPDATE),
-        )
-        .await?;
+        let preparing = async {
+            Ok(try_join3(
+                client.prepare(SQL_WORLD),
+                client.prepare(SQL_FORTUNES),
+                client.prepare(SQL_UPDATE),
+            )
+            .await?)
+        };
+        let (world, fortunes, update) = match bounded(timeouts.query, "prepare", preparing).await {
+            Ok(statements) => statements,
+            Err(e) => {
+                // The connection would wait for the unanswered prepares for as long as the server
+                // stays silent: it goes now, with its socket.
+                abort.abort();
+                return Err(e);
+            }
+        };
         Ok(Arc::new(Prepared {
             client,
             statements: Statements {
@@ -315,26 +472,52 @@ impl Prepared {
                 fortunes,
                 update,
             },
+            query_timeout: timeouts.query,
         }))
     }
 
+    /// `query` within this connection's bound.
+    async fn bounded<T>(
+        &self,
+        query: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, Error> {
+        bounded(self.query_timeout, "query", async { Ok(query.await?) }).await
+    }
+
     async fn world(&self, id: i32) -> Result<World, Error> {
-        let row = self.client.query_one(&self.statements.world, &[&id]).await?;
+        let row = self
+            .bounded(self.client.query_one(&self.statements.world, &[&id]))
+            .await?;
         Ok(world_of(&row))
     }
 }
 
 /// `query` on this thread's blocking connection: on this thread, or on a blocking-pool thread.
+///
+/// Offloaded, the request waits at most the connect and query bounds together (a full offload
+/// queue's wait included), then fails with [`TimedOut`] while the pool thread finishes on its own;
+/// inline, only the sync client's own bounds apply ([`blocking`]'s docs).
 async fn blocking<T: Send + 'static>(
     target: &Arc<Target>,
     offload: bool,
     query: impl FnOnce(&mut postgres::Client, &Statements) -> Result<T, postgres::Error> + Send + 'static,
 ) -> Result<T, Error> {
     if offload {
+        let bound = target.timeouts.connect + target.timeouts.query;
         let target = target.clone();
-        server_core::unblock(move || blocking::with_conn(&target.url, query)).await
+        let job =
+            server_core::try_unblock(move || blocking::with_conn(&target.url, &target.sync_config, query));
+        match server_core::timeout(bound, job).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(overloaded)) => Err(overloaded.into()),
+            Err(_) => Err(TimedOut {
+                what: "query",
+                after: bound,
+            }
+            .into()),
+        }
     } else {
-        blocking::with_conn(&target.url, query)
+        blocking::with_conn(&target.url, &target.sync_config, query)
     }
 }
 
@@ -382,7 +565,7 @@ impl Conn {
     /// Every World row, in one SELECT (to fill a cache).
     pub async fn every_world(&self) -> Result<Vec<World>, Error> {
         let rows = match &self.0 {
-            Link::Pipelined(conn) => conn.client.query(SQL_EVERY_WORLD, &[]).await?,
+            Link::Pipelined(conn) => conn.bounded(conn.client.query(SQL_EVERY_WORLD, &[])).await?,
             Link::Blocking { target, offload } => {
                 blocking(target, *offload, |client, _| client.query(SQL_EVERY_WORLD, &[])).await?
             }
@@ -393,7 +576,10 @@ impl Conn {
     /// Every Fortune row, `(id, message)`, in the table's order.
     pub async fn fortunes(&self) -> Result<Vec<(i32, String)>, Error> {
         let rows = match &self.0 {
-            Link::Pipelined(conn) => conn.client.query(&conn.statements.fortunes, &[]).await?,
+            Link::Pipelined(conn) => {
+                conn.bounded(conn.client.query(&conn.statements.fortunes, &[]))
+                    .await?
+            }
             Link::Blocking { target, offload } => {
                 blocking(target, *offload, |client, s| client.query(&s.fortunes, &[])).await?
             }
@@ -410,8 +596,7 @@ impl Conn {
         let numbers: Vec<i32> = worlds.iter().map(|w| w.random_number).collect();
         match &self.0 {
             Link::Pipelined(conn) => {
-                conn.client
-                    .execute(&conn.statements.update, &[&ids, &numbers])
+                conn.bounded(conn.client.execute(&conn.statements.update, &[&ids, &numbers]))
                     .await?
             }
             Link::Blocking { target, offload } => {

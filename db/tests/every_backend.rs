@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use db::fixture::{self, Postgres};
 use db::{Db, Strategy, World};
 use server_core::conformance::{Client, test_config};
-use server_core::{Backend, Request, Response, Router, StatusCode};
+use server_core::{Backend, Request, Response, Router};
 
 /// Connection stacks: a database handler's futures overflow 64 KiB coroutine stacks in a debug build
 /// (seen: "coroutine ... has overflowed its stack"), so the coroutine backend gets 1 MiB here.
@@ -57,7 +57,7 @@ fn app(db: Db) -> Router {
 }
 
 fn unavailable(e: db::Error) -> Response {
-    Response::text(e.to_string()).with_status(StatusCode::SERVICE_UNAVAILABLE)
+    db::error_response(&e)
 }
 
 fn param(req: &Request, key: &str) -> String {

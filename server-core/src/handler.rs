@@ -5,8 +5,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::runtime::{self, Runtime};
-use crate::{Request, Response};
+use crate::runtime::{self, Overloaded, Runtime};
+use crate::{Request, Response, StatusCode, header};
 
 /// A boxed, sendable future, as handlers stored behind `dyn` return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -101,10 +101,14 @@ impl<H: Handler> DynHandler for H {
 }
 
 /// Runs `handler` on `req` as every backend must: with `rt` installed for [`sleep`](crate::sleep) and
-/// [`unblock`](crate::unblock), and with a panic turned into a `500` response.
+/// [`unblock`](crate::unblock), with a panic turned into a `500` response, and a full offload queue
+/// ([`Overloaded`](crate::Overloaded), which `unblock` resumes as an unwind) into a
+/// `503 Service Unavailable` with `Retry-After: 1`.
 ///
 /// Returns the response and whether the handler panicked (the caller then closes the connection, since a
-/// half-run handler may have left shared state odd, as Go's `net/http` also does).
+/// half-run handler may have left shared state odd, as Go's `net/http` also does). An overload is not
+/// a panic: it unwinds from an `.await` of `unblock`, which leaves the handler as dropping its future
+/// there would (as when its client leaves), so the connection stays open.
 pub fn respond<H: Handler>(
     handler: &H,
     req: Request,
@@ -135,7 +139,8 @@ impl<F: Future<Output = Response>> Future for Respond<F> {
             None => Poll::Ready((Response::internal_error(), true)),
             Some(call) => call.poll(cx).map(|out| match out {
                 Ok(resp) => (resp, false),
-                Err(Panicked) => (Response::internal_error(), true),
+                Err(Caught::Panicked) => (Response::internal_error(), true),
+                Err(Caught::Overloaded) => (overloaded(), false),
             }),
         }
     }
@@ -145,14 +150,30 @@ impl<F: Future<Output = Response>> Future for Respond<F> {
 #[derive(Debug)]
 pub struct Panicked;
 
+/// What unwound out of handler code.
+enum Caught {
+    Panicked,
+    /// [`Overloaded`] resumed by [`unblock`](crate::unblock).
+    Overloaded,
+}
+
+/// The answer to a handler whose offloaded work found the queue full.
+fn overloaded() -> Response {
+    Response::text("Service Unavailable: the server is overloaded\n")
+        .with_status(StatusCode::SERVICE_UNAVAILABLE)
+        .with_header(header::RETRY_AFTER, "1")
+}
+
 /// Polls `fut` as handler code is polled: with `rt` installed for [`sleep`](crate::sleep) and
 /// [`unblock`](crate::unblock), and a panic caught. Response bodies are produced by handler code
-/// too, so the connection polls them through this as well.
+/// too, so the connection polls them through this as well. (A full offload queue met there is a
+/// panic too: the response has begun.)
 pub fn guarded<F: Future>(
     rt: &'static dyn Runtime,
     fut: F,
 ) -> impl Future<Output = Result<F::Output, Panicked>> {
-    Guarded { fut, rt }
+    let guarded = Guarded { fut, rt };
+    async move { guarded.await.map_err(|_| Panicked) }
 }
 
 struct Guarded<F> {
@@ -161,7 +182,7 @@ struct Guarded<F> {
 }
 
 impl<F: Future> Future for Guarded<F> {
-    type Output = Result<F::Output, Panicked>;
+    type Output = Result<F::Output, Caught>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `fut` is structurally pinned: it is never moved out of `self`, and `Guarded`
@@ -171,7 +192,8 @@ impl<F: Future> Future for Guarded<F> {
         runtime::install(this.rt);
         match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(poll) => poll.map(Ok),
-            Err(_) => Poll::Ready(Err(Panicked)),
+            Err(payload) if payload.is::<Overloaded>() => Poll::Ready(Err(Caught::Overloaded)),
+            Err(_) => Poll::Ready(Err(Caught::Panicked)),
         }
     }
 }

@@ -11,8 +11,11 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
+
+use event_listener::{Event, IntoNotification};
 
 use crate::{BoxFuture, Outbound};
 
@@ -172,12 +175,166 @@ pub fn timer_async_io(dur: Duration) -> BoxFuture<'static, ()> {
 ///
 /// A panic in `f` becomes a panic of the handler (so, a `500`).
 ///
+/// At most [`OFFLOAD_JOBS`] jobs are queued or running at once, process-wide (see
+/// [`set_offload_limit`]); a call made while they are waits at most [`OFFLOAD_WAIT`] for a place,
+/// and then the handler answers `503 Service Unavailable` with `Retry-After` (`Overloaded` is
+/// resumed as an unwind that [`respond`](crate::respond) recognises: `std::panic::resume_unwind`,
+/// so no panic message is printed). That keeps `unblock`'s value the closure's own, as every handler
+/// written against it expects; code that would rather answer the overload itself calls
+/// [`try_unblock`].
+///
+/// # Panics
+/// When called on a thread that has not run a backend's handler code, or when `f` panics; and (as
+/// an unwind, not a panic message) when the offload queue stayed full for the bounded wait.
+pub fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Unblock<T> {
+    Unblock(offload(&OFFLOAD, f))
+}
+
+/// [`unblock`], with a full offload queue given back as [`Overloaded`] rather than answered `503`.
+///
 /// # Panics
 /// When called on a thread that has not run a backend's handler code, or when `f` panics.
-pub fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Unblock<T> {
+pub fn try_unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> TryUnblock<T> {
+    offload(&OFFLOAD, f)
+}
+
+/// The default bound on offloaded jobs queued or running at once, process-wide: 4,096.
+///
+/// The pool runs at most 500 threads (the `blocking` crate's cap, `BLOCKING_MAX_THREADS`), so this
+/// is about eight queued jobs per thread: a burst fills every thread and waits a few rounds, while
+/// a job that would wait behind more is better told `503` at once than kept, holding its request
+/// and connection, behind a queue without end. It is the order of [`Config`](crate::Config)'s
+/// accept backlog (4,096) and is not a `Config` field because the pool, like its thread cap, is one
+/// per process, shared by every server in it.
+pub const OFFLOAD_JOBS: usize = 4096;
+
+/// The default longest wait for a place in a full offload queue before `503`: 1 s, what a burst
+/// shorter than that needs to drain, and the `serve` binary's default wait for a database pool
+/// connection.
+pub const OFFLOAD_WAIT: Duration = Duration::from_secs(1);
+
+/// Sets the bound on offloaded jobs queued or running at once (at least 1) and the longest wait
+/// for a place, process-wide, for calls made from now on (defaults: [`OFFLOAD_JOBS`],
+/// [`OFFLOAD_WAIT`]).
+pub fn set_offload_limit(jobs: usize, wait: Duration) {
+    OFFLOAD.limit.store(jobs.max(1), Ordering::Relaxed);
+    OFFLOAD.wait_us.store(
+        u64::try_from(wait.as_micros()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
+    // Waiters may fit now.
+    OFFLOAD.freed.notify(usize::MAX);
+}
+
+/// The offload queue stayed full for the bounded wait (given): see [`unblock`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overloaded(pub Duration);
+
+impl std::fmt::Display for Overloaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the offload queue stayed full for {:?}", self.0)
+    }
+}
+
+impl std::error::Error for Overloaded {}
+
+/// The process's offload places.
+static OFFLOAD: Places = Places::new(OFFLOAD_JOBS, OFFLOAD_WAIT);
+
+/// A counting bound on offloaded jobs: how many are queued or running, how many may be, and an event
+/// for those waiting when one ends.
+pub(crate) struct Places {
+    taken: AtomicUsize,
+    limit: AtomicUsize,
+    wait_us: AtomicU64,
+    freed: Event,
+}
+
+impl Places {
+    pub(crate) const fn new(limit: usize, wait: Duration) -> Places {
+        Places {
+            taken: AtomicUsize::new(0),
+            limit: AtomicUsize::new(limit),
+            wait_us: AtomicU64::new(wait.as_micros() as u64),
+            freed: Event::new(),
+        }
+    }
+
+    fn try_take(&'static self) -> Option<Place> {
+        let limit = self.limit.load(Ordering::Relaxed);
+        let mut taken = self.taken.load(Ordering::Relaxed);
+        loop {
+            if taken >= limit {
+                return None;
+            }
+            match self
+                .taken
+                .compare_exchange_weak(taken, taken + 1, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return Some(Place(self)),
+                Err(now) => taken = now,
+            }
+        }
+    }
+
+    /// A place, once one is free (unbounded: the caller races it against a timer).
+    async fn take(&'static self) -> Place {
+        loop {
+            if let Some(place) = self.try_take() {
+                return place;
+            }
+            // Listening before the second look: a place freed between the two is seen by one or
+            // the other (the event passes a notification on if a notified listener is dropped).
+            let freed = self.freed.listen();
+            if let Some(place) = self.try_take() {
+                return place;
+            }
+            freed.await;
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn taken(&self) -> usize {
+        self.taken.load(Ordering::Relaxed)
+    }
+}
+
+/// One job's place, held from its queueing to its end (or its cancellation before it started).
+struct Place(&'static Places);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.taken.fetch_sub(1, Ordering::AcqRel);
+        self.0.freed.notify(1.additional());
+    }
+}
+
+/// `f` on the pool once `places` has room: at once when it has, else after a wait bounded by its
+/// `wait`, else [`Overloaded`].
+pub(crate) fn offload<T: Send + 'static>(
+    places: &'static Places,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> TryUnblock<T> {
     // The pool needs no runtime, but the contract is `sleep`'s: only inside a handler.
     current("unblock");
-    Unblock(blocking::unblock(offload_job(f)))
+    fn start<T: Send + 'static>(place: Place, f: impl FnOnce() -> T + Send + 'static) -> blocking::Task<T> {
+        // The place goes with the closure: when the job ends, or when it is dropped unstarted.
+        blocking::unblock(offload_job(move || {
+            let _place = place;
+            f()
+        }))
+    }
+    if let Some(place) = places.try_take() {
+        return TryUnblock(Offload::Queued(start(place, f)));
+    }
+    let wait = Duration::from_micros(places.wait_us.load(Ordering::Relaxed));
+    let waiting = timeout(wait, places.take());
+    TryUnblock(Offload::Waiting(Box::pin(async move {
+        match waiting.await {
+            Ok(place) => Ok(start(place, f)),
+            Err(_) => Err(Overloaded(wait)),
+        }
+    })))
 }
 
 thread_local! {
@@ -198,14 +355,45 @@ fn offload_job<T>(job: impl FnOnce() -> T + Send + 'static) -> impl FnOnce() -> 
     }
 }
 
-/// The future returned by [`unblock`]: the closure's value, or its panic resumed here. Dropping it
-/// cancels the job if it has not started.
-pub struct Unblock<T>(blocking::Task<T>);
+/// The future returned by [`unblock`]: the closure's value, or its panic resumed here (or
+/// [`Overloaded`], resumed as an unwind). Dropping it cancels the job if it has not started.
+pub struct Unblock<T>(TryUnblock<T>);
 
 impl<T> Future for Unblock<T> {
     type Output = T;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        Pin::new(&mut self.0).poll(cx)
+        Pin::new(&mut self.0).poll(cx).map(|out| {
+            // `resume_unwind`, not `panic_any`: the panic hook is not called, so nothing is printed
+            // for what is an answer, not a bug.
+            out.unwrap_or_else(|overloaded| std::panic::resume_unwind(Box::new(overloaded)))
+        })
+    }
+}
+
+/// The future returned by [`try_unblock`]: the closure's value (or its panic resumed here), or
+/// [`Overloaded`]. Dropping it cancels the job if it has not started.
+pub struct TryUnblock<T>(Offload<T>);
+
+enum Offload<T> {
+    /// Has its place: queued or running.
+    Queued(blocking::Task<T>),
+    /// Waits for a place.
+    Waiting(BoxFuture<'static, Result<blocking::Task<T>, Overloaded>>),
+}
+
+impl<T> Future for TryUnblock<T> {
+    type Output = Result<T, Overloaded>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, Overloaded>> {
+        loop {
+            match &mut self.0 {
+                Offload::Queued(task) => return Pin::new(task).poll(cx).map(Ok),
+                Offload::Waiting(waiting) => match waiting.as_mut().poll(cx) {
+                    Poll::Ready(Ok(task)) => self.0 = Offload::Queued(task),
+                    Poll::Ready(Err(overloaded)) => return Poll::Ready(Err(overloaded)),
+                    Poll::Pending => return Poll::Pending,
+                },
+            }
+        }
     }
 }
 
@@ -271,5 +459,125 @@ mod tests {
         assert_eq!(seen, [libc::SCHED_IDLE, libc::SCHED_IDLE]);
         assert_eq!(my_policy(), before, "the spawning thread keeps its policy");
         assert_ne!(before, libc::SCHED_IDLE);
+    }
+
+    /// A runtime with async-io's timer, enough for `timeout` and the offload wait.
+    struct TimerOnly;
+
+    impl Runtime for TimerOnly {
+        fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+            timer_async_io(dur)
+        }
+        fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
+            timer_async_io(dur)
+        }
+        fn connect(&self, _: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
+            unimplemented!()
+        }
+        fn spawn(&self, _: BoxFuture<'static, ()>) {
+            unimplemented!()
+        }
+    }
+
+    /// Places of a test's own (the process's are shared by every test), limit 2, wait 100 ms.
+    fn places() -> &'static Places {
+        Box::leak(Box::new(Places::new(2, Duration::from_millis(100))))
+    }
+
+    /// A job that holds its place until `release` is dropped or sent to.
+    fn held(places: &'static Places) -> (TryUnblock<()>, std::sync::mpsc::Sender<()>) {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        (
+            offload(places, move || {
+                let _ = wait.recv();
+            }),
+            release,
+        )
+    }
+
+    #[test]
+    fn the_offload_queue_is_bounded_then_overloaded_after_the_wait() {
+        install(&TimerOnly);
+        let places = places();
+        let (first, release_first) = held(places);
+        let (second, release_second) = held(places);
+        assert_eq!(places.taken(), 2);
+
+        let began = std::time::Instant::now();
+        let refused = block_on::<ThreadPark, _>(offload(places, || 1));
+        let waited = began.elapsed();
+        assert_eq!(refused, Err(Overloaded(Duration::from_millis(100))));
+        assert!(
+            waited >= Duration::from_millis(100) && waited < Duration::from_secs(2),
+            "{waited:?}"
+        );
+        assert_eq!(places.taken(), 2, "a refused job takes no place");
+
+        // A place freed during the wait is taken by the waiter.
+        let waiting = offload(places, || 7);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            drop(release_first);
+        });
+        assert_eq!(block_on::<ThreadPark, _>(waiting), Ok(7));
+        assert_eq!(block_on::<ThreadPark, _>(first), Ok(()));
+        drop(release_second);
+        assert_eq!(block_on::<ThreadPark, _>(second), Ok(()));
+        assert_eq!(places.taken(), 0, "every place given back");
+    }
+
+    #[test]
+    fn a_cancelled_or_panicking_job_gives_its_place_back() {
+        install(&TimerOnly);
+        let places = places();
+        let (running, release) = held(places);
+        // Queued behind nothing but dropped at once: cancelled before it ran, or ran and ended.
+        drop(offload(places, || ()));
+        let panicking = offload(places, || -> () {
+            std::panic::resume_unwind(Box::new("job failed"))
+        });
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            block_on::<ThreadPark, _>(panicking)
+        }));
+        assert!(caught.is_err(), "the job's panic reaches its caller");
+        drop(release);
+        assert_eq!(block_on::<ThreadPark, _>(running), Ok(()));
+        let began = std::time::Instant::now();
+        while places.taken() > 0 {
+            assert!(
+                began.elapsed() < Duration::from_secs(2),
+                "{} places kept",
+                places.taken()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn a_full_offload_queue_answers_503_with_retry_after_and_keeps_the_connection() {
+        install(&TimerOnly);
+        let places = places();
+        let held: Vec<_> = (0..2).map(|_| held(places)).collect();
+        let handler = move |_req: crate::Request| async move {
+            let n = Unblock(offload(places, || 1)).await;
+            crate::Response::text(n.to_string())
+        };
+        let req = crate::Request::new(crate::Body::empty());
+        let (resp, close) = block_on::<ThreadPark, _>(crate::respond(&handler, req, &TimerOnly));
+        let resp = resp.into_inner();
+        assert_eq!(resp.status(), crate::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(resp.headers()[crate::header::RETRY_AFTER], "1");
+        assert!(!close, "an overload is not a panic");
+
+        for (job, release) in held {
+            drop(release);
+            block_on::<ThreadPark, _>(job).unwrap();
+        }
+        let req = crate::Request::new(crate::Body::empty());
+        let (resp, close) = block_on::<ThreadPark, _>(crate::respond(&handler, req, &TimerOnly));
+        assert_eq!(
+            (resp.into_inner().status(), close),
+            (crate::StatusCode::OK, false)
+        );
     }
 }
