@@ -14,8 +14,15 @@
 //!
 //! may's scheduler is global to the process: the first server started sets its worker count
 //! (`Config::workers`); later ones share it. Each coroutine's stack is `Config::stack_size`
-//! (64 KiB by default; may's own default is 0x1000 words, 32 KiB on 64-bit). Stacks are mapped
-//! lazily, so RSS counts only the pages a connection touches.
+//! (512 KiB by default; may's own default is 0x1000 words, 32 KiB on 64-bit). Stacks are mapped
+//! lazily, so RSS counts only the pages a connection touches: an idle or waiting coroutine costs the
+//! same at 64 KiB and 512 KiB. The stack is large because an overflow cannot be recovered: generator's
+//! SIGSEGV handler jumps out of the faulting coroutine and abandons it mid-frame, so its connection is
+//! never answered nor closed, keeps its `max_connections` slot and whatever the coroutine held (a
+//! lock, say), and shutdown can no longer finish (measured: the client waits for ever, other
+//! connections are served, `shutdown` gives up after its grace). The deepest JSON document serde_json
+//! accepts, through axum's `Json<Value>`, needs 105 KiB in a release build (365 in debug) and
+//! overflowed the former 64 KiB default (`Config::stack_size` has the figures).
 //!
 //! The workspace builds may 0.3.51 with two patches (`vendor/may/PATCH.md`): under fat LTO, may read
 //! `errno` through an address cached on the thread a coroutine was parked on, so a reset seen after
@@ -84,8 +91,10 @@ pub(crate) fn configure_scheduler(config: &Config) {
     may::config().set_workers(config.workers.max(1));
 }
 
+/// A stack of `bytes` in may's unit, words, rounded up to an even count: generator paints the whole
+/// of an odd-sized stack to track its use (every page resident, and a line printed per coroutine).
 fn words(bytes: usize) -> usize {
-    bytes.div_ceil(size_of::<usize>())
+    bytes.div_ceil(2 * size_of::<usize>()) * 2
 }
 
 fn go(stack_words: usize, f: impl FnOnce() + Send + 'static) -> io::Result<coroutine::JoinHandle<()>> {

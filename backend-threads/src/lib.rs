@@ -5,13 +5,18 @@
 //! `read`, runs the handler, blocks in `write`. The kernel schedules, preemptively: a handler that
 //! burns CPU or blocks delays only its own connection.
 //!
-//! What it costs: a thread per connection, each with a stack (`Config::stack_size`, 64 KiB by
-//! default: the connection loop and a small handler use about 16 KiB) and a kernel stack that RSS does
-//! not show (16 KiB on x86-64, visible as `KernelStack` in `/proc/meminfo`). `Config::max_connections`
-//! bounds the threads; connections past it wait in the accept backlog. It is capped by the kernel's limit
-//! on memory mappings (`vm.max_map_count`; about 12,000 threads at the default 65,530), past which a new
-//! thread cannot map its signal stack and std aborts the whole process. If the kernel refuses a new
-//! thread, that one connection is closed and the server carries on.
+//! What it costs: a thread per connection, each with a stack (`Config::stack_size`, 512 KiB by
+//! default, of which RSS counts only the pages touched: the connection loop and a small handler touch
+//! about 16 KiB) and a kernel stack that RSS does not show (16 KiB on x86-64, visible as `KernelStack`
+//! in `/proc/meminfo`). The stack is large because overflowing it aborts the process, every connection
+//! with it: the deepest JSON document serde_json accepts, through axum's `Json<Value>`, needs 111 KiB
+//! in a release build (371 in debug) and overflowed the former 64 KiB default; idle and waiting
+//! connections cost the same RSS at 64 KiB and 512 KiB (`Config::stack_size` has the figures).
+//! `Config::max_connections` bounds the threads; connections past it wait in the accept backlog. It
+//! is capped by the kernel's limit on memory mappings (`vm.max_map_count`; about 12,000 threads at
+//! the default 65,530; one mapping per stack, whatever its size), past which a new thread cannot map
+//! its signal stack and std aborts the whole process. If the kernel refuses a new thread, that one
+//! connection is closed and the server carries on.
 //!
 //! Timeouts are socket timeouts (`SO_RCVTIMEO`/`SO_SNDTIMEO`). A handler's future is driven by parking
 //! the thread ([`std::thread::park`]); [`server_core::sleep`] is a plain blocking sleep here, and

@@ -98,9 +98,11 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Stack size of each connection's thread or coroutine, for the backends that give a connection a
     /// stack of its own (threads, coroutine). Handlers run on it, so it must hold your deepest handler:
-    /// overflowing it is a SIGSEGV on the guard page, which ends the process (every connection, not
-    /// one). It cannot soundly be turned into a 500: the fault lands mid-frame in code (serde's
-    /// recursion, say) that has no way to stop, and unwinding out of a signal handler is not sound.
+    /// overflowing it is a SIGSEGV on the guard page, which aborts the process on threads (every
+    /// connection, not one) and on coroutine abandons the coroutine mid-frame (its connection hangs,
+    /// holding its slot and anything it had locked; shutdown cannot finish). Neither can soundly be
+    /// turned into a 500: the fault lands mid-frame in code (serde's recursion, say) that has no way to
+    /// stop, and unwinding out of a signal handler is not sound.
     ///
     /// Default 512 KiB, so that the deepest document serde_json accepts (nested 127 deep; its
     /// recursion limit is 128) fits through axum's `Json<Value>` and back: that needs 111 KiB in a
