@@ -62,7 +62,11 @@
 //! | a transfer coding other than `chunked` (`gzip`, `gzip, chunked`, `deflate`) | 501, close (as Go and nginx) |
 //! | header section over `max_header_bytes`, or more than `max_headers` fields | 431, close |
 //! | body over its limit (`max_body_bytes`, or what the handler set with [`Body::set_limit`]) | 413, close (whatever the handler answers) |
-//! | a body not received within `body_read_timeout` of its last bytes | 408, close |
+//! | chunk framing (size lines, extensions) outweighing its data by over 16 KiB (Go's CVE-2023-39326 rule) | 400, close |
+//! | a body not received within `body_read_timeout` of its last bytes, or `body_read_timeout` behind `min_body_rate` | 408, close |
+//! | a client taking response bytes `write_timeout` behind `min_write_rate` (a stalled one: one 64 KiB slice's time later) | close; a connection's last send counts in `max_connections` until it is sent or cut |
+//! | many pipelined requests whose answers are not read | no request decoded while 64 KiB of output waits: one batch beyond the socket buffer |
+//! | the client leaves (end of input, unless `half_close`) while its handler or streamed body waits | the handler or producer is dropped (async backends; threads and coroutine notice at the next write) |
 //! | head not complete within `header_read_timeout` | 408 (or a silent close if nothing arrived), close |
 //! | keep-alive connection idle past `idle_timeout` | close |
 //! | a version other than HTTP/1.0 and 1.1 | 505, close |
