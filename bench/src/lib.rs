@@ -105,7 +105,8 @@ impl BackendName {
         }
     }
 
-    fn bind(self, config: Config, handler: impl Handler) -> io::Result<ServerHandle> {
+    /// Starts `handler` on this backend.
+    pub fn bind(self, config: Config, handler: impl Handler) -> io::Result<ServerHandle> {
         match self {
             BackendName::Tokio => backend_tokio::Tokio::bind(config, handler),
             BackendName::TokioBlockingPool => backend_tokio::TokioBlockingPool::bind(config, handler),

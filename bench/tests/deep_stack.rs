@@ -29,7 +29,7 @@ use bench::BackendName;
 use serde_json::Value;
 use server_core::conformance::{Client, test_config};
 use server_core::tower::from_service;
-use server_core::{Backend, Config, Handler, Request, Response, Router, ServerHandle, StatusCode};
+use server_core::{Config, Handler, Request, Response, Router, ServerHandle, StatusCode};
 
 /// serde_json's recursion limit: a document nested this deep is refused, one less deep is parsed.
 const LIMIT: usize = 128;
@@ -71,18 +71,7 @@ fn app() -> Router {
 }
 
 fn bind(backend: BackendName, config: Config, handler: impl Handler) -> ServerHandle {
-    let started = match backend {
-        BackendName::Tokio => backend_tokio::Tokio::bind(config, handler),
-        BackendName::TokioBlockingPool => backend_tokio::TokioBlockingPool::bind(config, handler),
-        BackendName::TokioHyper => backend_tokio::Hyper::bind(config, handler),
-        BackendName::TokioPerCore => backend_tokio::TokioPerCore::bind(config, handler),
-        BackendName::Compio => backend_compio::Compio::bind(config, handler),
-        BackendName::Smol => backend_smol::Smol::bind(config, handler),
-        BackendName::AsyncStd => backend_smol::AsyncStd::bind(config, handler),
-        BackendName::Threads => backend_threads::Threads::bind(config, handler),
-        BackendName::Coroutine => backend_coroutine::Coroutine::bind(config, handler),
-        BackendName::CoroutineMinihttp => backend_coroutine::MiniHttp::bind(config, handler),
-    };
+    let started = backend.bind(config, handler);
     started.unwrap_or_else(|e| panic!("{}: {e}", backend.as_str()))
 }
 
