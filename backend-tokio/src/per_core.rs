@@ -44,10 +44,13 @@ impl CoreRuntime for CurrentThread {
             while let Some(Accepted { guard, stream }) = assigned.next().await {
                 // Connection futures are `Send` here, so plain `spawn` (on this thread's runtime, which
                 // has no other worker to hand them to) serves without a `LocalSet`'s extra queue.
-                let Ok(stream) = stream
-                    .set_nonblocking(true)
-                    .and_then(|()| TcpStream::from_std(stream))
-                else {
+                // On failure `from_std` closes the stream; `convert` keeps the registry off it.
+                let converted = guard.convert(|| {
+                    stream
+                        .set_nonblocking(true)
+                        .and_then(|()| TcpStream::from_std(stream))
+                });
+                let Ok(stream) = converted else {
                     continue; // the connection is dropped: that client sees a close
                 };
                 let conn = Accepted {

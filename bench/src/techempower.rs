@@ -5,8 +5,9 @@
 //! does not answer within its bounds (`db::Timeouts`) is a 503 with `Retry-After`; an error it
 //! reports for the request itself is a 500 (`db::error_response`).
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
+use async_lock::OnceCell;
 use db::{Db, World};
 use sailfish::TemplateSimple;
 use serde::Serialize;
@@ -18,6 +19,7 @@ const WORLD_ROWS: i32 = 10_000;
 /// The five routes on `router`, talking to `db`.
 pub fn routes(router: Router, db: Db) -> Router {
     let (queries, fortunes, updates, cached) = (db.clone(), db.clone(), db.clone(), db.clone());
+    let world = Arc::new(OnceCell::new());
     router
         .get("/db", move |_req: Request| {
             let db = db.clone();
@@ -51,9 +53,9 @@ pub fn routes(router: Router, db: Db) -> Router {
             }
         })
         .get("/cached-queries", move |req: Request| {
-            let db = cached.clone();
+            let (db, world) = (cached.clone(), Arc::clone(&world));
             async move {
-                let cache = match cache(&db).await {
+                let cache = match cache(&world, &db).await {
                     Ok(cache) => cache,
                     Err(e) => return unavailable(e),
                 };
@@ -142,14 +144,16 @@ fn fortunes_page(mut fortunes: Vec<(i32, String)>) -> Response {
     }
 }
 
-/// Every World row, read once (one SELECT of the table: the rules let a cache be filled any way) and
-/// kept for the process's life.
-async fn cache(db: &Db) -> Result<&'static [World], db::Error> {
-    static CACHE: OnceLock<Vec<World>> = OnceLock::new();
-    if let Some(cache) = CACHE.get() {
-        return Ok(cache);
-    }
-    let mut rows = db.conn().await?.every_world().await?;
-    rows.sort_unstable_by_key(|w| w.id);
-    Ok(CACHE.get_or_init(|| rows))
+/// Every World row of this app's database, read once (one SELECT of the table: the rules let a cache
+/// be filled any way) by the first request, while the others that come meanwhile wait for it rather
+/// than each read the table; a failed read leaves it for the next request to try.
+async fn cache<'a>(world: &'a OnceCell<Vec<World>>, db: &Db) -> Result<&'a [World], db::Error> {
+    world
+        .get_or_try_init(|| async {
+            let mut rows = db.conn().await?.every_world().await?;
+            rows.sort_unstable_by_key(|w| w.id);
+            Ok(rows)
+        })
+        .await
+        .map(Vec::as_slice)
 }

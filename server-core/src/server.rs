@@ -11,7 +11,7 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
@@ -81,7 +81,9 @@ struct Registry {
 }
 
 struct Slot {
-    fd: RawFd,
+    /// The connection's descriptor; -1 once it may have been closed while the connection is still
+    /// registered (see [`ConnGuard::convert`]). Written and read under the registry's lock.
+    fd: AtomicI32,
     idle: AtomicBool,
 }
 
@@ -126,7 +128,7 @@ impl Shared {
 
     fn register(self: &Arc<Self>, fd: RawFd) -> ConnGuard {
         let slot = Arc::new(Slot {
-            fd,
+            fd: AtomicI32::new(fd),
             idle: AtomicBool::new(false),
         });
         let mut reg = self.lock();
@@ -154,10 +156,11 @@ impl Shared {
     fn close_connections(&self, all: bool) -> usize {
         let reg = self.lock();
         for slot in reg.conns.iter().flatten() {
-            if all || slot.idle.load(Ordering::SeqCst) {
+            let fd = slot.fd.load(Ordering::Relaxed);
+            if fd >= 0 && (all || slot.idle.load(Ordering::SeqCst)) {
                 // SAFETY: the fd is open: a connection leaves the registry (under this lock) before
-                // its socket is closed.
-                unsafe { libc::shutdown(slot.fd, if all { libc::SHUT_RDWR } else { libc::SHUT_RD }) };
+                // its socket is closed, and one that may have closed it sooner set it to -1.
+                unsafe { libc::shutdown(fd, if all { libc::SHUT_RDWR } else { libc::SHUT_RD }) };
             }
         }
         reg.active
@@ -226,8 +229,26 @@ impl ConnGuard {
     /// [`Accepted`] it serves.
     pub(crate) fn peer_addr(&self) -> Option<SocketAddr> {
         // SAFETY: the descriptor belongs to the stream beside this guard, which the caller holds open.
-        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(self.slot.fd) };
+        let fd = self.slot.fd.load(Ordering::Relaxed);
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: as above; a descriptor given up by `convert` reads as -1.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
         socket2::SockRef::from(&fd).peer_addr().ok()?.as_socket()
+    }
+
+    /// Runs `convert`, which takes the connection's stream and on failure closes it (tokio's
+    /// `TcpStream::from_std`, say), with the registry locked, so that shutdown can never act on the
+    /// descriptor number between its close and this guard's drop, when another connection may
+    /// already own it: on failure the registry forgets the descriptor before it unlocks.
+    pub fn convert<T>(&self, convert: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+        let _reg = self.shared.lock();
+        let converted = convert();
+        if converted.is_err() {
+            self.slot.fd.store(-1, Ordering::Relaxed);
+        }
+        converted
     }
 
     /// Marks the connection idle (between requests) or busy. Marking it idle returns `false` when the
