@@ -2,7 +2,7 @@
 //!
 //! Thread-per-core on completions. Each of `Config::workers` threads runs a compio runtime with its
 //! own io_uring instance and serves, to the end, the connections server-core's acceptor hands it
-//! (see [`server_core::serve_per_core`]). Where the epoll backends wait for readiness and then call
+//! (see [`server_core::backend::serve_per_core`]). Where the epoll backends wait for readiness and then call
 //! `read(2)` and `write(2)`, a compio worker submits the receive and the send themselves to its ring
 //! and gets completions back: the kernel does the I/O, and one `io_uring_enter` submits and reaps a
 //! whole batch of connections' operations. Nothing is shared between workers, and a connection's
@@ -16,7 +16,7 @@
 //! kept in flight across the loop's reads; and a send completes later, so a write returns once its send
 //! is submitted and the next write, a read or the connection's end settles it. See docs/models.md.
 //!
-//! - timeouts: compio's timer, one per connection, re-armed lazily ([`server_core::Deadline`]);
+//! - timeouts: compio's timer, one per connection, re-armed lazily ([`server_core::backend::Deadline`]);
 //! - [`server_core::sleep`]: compio's timer; [`server_core::unblock`]: server-core's offload pool;
 //! - a kernel that refuses io_uring (too old, `kernel.io_uring_disabled`, a seccomp filter): the
 //!   server fails to start with an error that says so.
@@ -38,10 +38,11 @@ mod ring;
 
 use compio::driver::op::OpCodeFlag;
 use ring::Ring;
-use server_core::{
-    Accepted, Assigned, Backend, BoxFuture, Config, CoreRuntime, Handler, Outbound, Runtime, ServerHandle,
-    Timer, serve_connection, serve_per_core,
+use server_core::backend::{
+    Accepted, Assigned, Backend, CoreRuntime, Job, Runtime, Timer, offload_blocking, serve_connection,
+    serve_per_core,
 };
+use server_core::{BoxFuture, Config, Handler, Outbound, ServerHandle};
 
 /// The compio backend; see the crate docs.
 pub struct Compio;
@@ -171,6 +172,9 @@ impl Runtime for CompioRuntime {
     }
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         compio::runtime::spawn(task).detach();
+    }
+    fn offload(&self, job: Job) {
+        offload_blocking(job);
     }
 }
 

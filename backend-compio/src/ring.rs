@@ -12,7 +12,7 @@ use compio::buf::IntoInner;
 use compio::driver::op::{Recv, RecvFlags, RecvManaged, ResultTakeBuffer, Send, SendFlags};
 use compio::driver::{BufferRef, PollFirst, SharedFd};
 use compio::runtime::Submit;
-use server_core::{Deadline, Transport};
+use server_core::backend::{Deadline, Transport};
 
 use crate::CompioTimer;
 
@@ -353,7 +353,7 @@ fn after_send(
             )));
         }
         _ => {
-            server_core::engine::recycle_output(out);
+            server_core::backend::engine::recycle_output(out);
             if std::mem::take(shutdown_after_send) {
                 let _ = fd.shutdown(Shutdown::Write);
             }

@@ -1,6 +1,7 @@
 //! A kernel that refuses io_uring gets one clear error at start, not a panic in a worker.
 
-use server_core::{Backend, Config, Response};
+use server_core::backend::Backend;
+use server_core::{Config, Response};
 
 /// Makes `io_uring_setup` fail with `EPERM` for this thread and the threads it starts from now on,
 /// as a seccomp profile that blocks io_uring (Docker's default one does) would.

@@ -37,7 +37,7 @@
 //! reference for raw speed; see its docs for what it does not do.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener as StdListener};
+use std::net::TcpListener as StdListener;
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, RawFd};
 use std::sync::Arc;
 use std::task::{Wake, Waker};
@@ -45,10 +45,11 @@ use std::time::Duration;
 
 use may::coroutine;
 use may::net::{TcpListener, TcpStream};
-use server_core::{
-    Accepted, Backend, Blocking, BlockingStream, BoxFuture, Config, Handler, Listener, Outbound, Park,
-    Runtime, ServerHandle, Shared, accept_loop, block_on, connect_async_io, serve_connection, timer_async_io,
+use server_core::backend::{
+    Accepted, Backend, Blocking, BlockingRuntime, BlockingStream, Listener, Park, Shared, accept_loop,
+    block_on, serve_connection,
 };
+use server_core::{BoxFuture, Config, Handler, ServerHandle};
 
 #[cfg(feature = "minihttp")]
 mod minihttp;
@@ -173,16 +174,9 @@ impl Park for CoroutinePark {
 /// and a task gets a coroutine of its own.
 pub(crate) struct MayRuntime;
 
-impl Runtime for MayRuntime {
-    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+impl BlockingRuntime for MayRuntime {
+    fn sleep(&self, dur: Duration) {
         coroutine::sleep(dur);
-        Box::pin(std::future::ready(()))
-    }
-    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
-        timer_async_io(dur)
-    }
-    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
-        Box::pin(connect_async_io(addr))
     }
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         let _ = go(TASK_STACK_WORDS, move || block_on::<CoroutinePark, _>(task));

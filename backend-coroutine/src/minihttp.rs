@@ -6,10 +6,9 @@ use std::net::TcpListener as StdListener;
 use std::sync::Arc;
 
 use may_minihttp::{HttpServer, HttpService};
+use server_core::backend::{Backend, Shared, block_on, respond};
 use server_core::http::{self, Version};
-use server_core::{
-    Backend, Body, Bytes, Config, Handler, Response, ServerHandle, Shared, StatusCode, block_on, respond,
-};
+use server_core::{Body, Bytes, Config, Handler, Response, ServerHandle, StatusCode};
 
 use crate::{CoroutinePark, MayRuntime, configure_scheduler};
 
@@ -82,7 +81,7 @@ impl<H: Handler> HttpService for Service<H> {
         let body = match body.take_whole() {
             Some(bytes) => bytes,
             None => {
-                let collected = block_on::<CoroutinePark, _>(server_core::guarded(
+                let collected = block_on::<CoroutinePark, _>(server_core::backend::guarded(
                     &MayRuntime,
                     capped(body, self.max_body),
                 ));

@@ -53,4 +53,7 @@ server_core::conformance_suite!(backend_coroutine::MiniHttp, gaps = [
     "slow_reader_is_cut_by_the_minimum_rate" => "no timeouts",
     "unread_last_responses_count_against_the_limit" => "no connection limit",
     "trickled_body_is_cut_by_the_minimum_rate" => "no timeouts",
+    "websocket_echo" => "no upgrades: a 101 does not hand the connection over",
+    "websocket_bad_handshakes" => "the 426 loses its `Sec-WebSocket-Version: 13`: may_minihttp takes only `&'static str` headers, and the adapter drops the handler's others",
+    "websocket_protocol_errors" => "no upgrades: a 101 does not hand the connection over",
 ]);

@@ -5,7 +5,8 @@ use std::net::TcpStream;
 use std::sync::Arc;
 
 use async_io::Async;
-use server_core::{Accepted, Backend, Config, Handler, ServerHandle, Shared, accept_loop, serve_connection};
+use server_core::backend::{Accepted, Backend, Shared, accept_loop, serve_connection};
+use server_core::{Config, Handler, ServerHandle};
 
 use crate::{AsyncIo, AsyncIoListener, AsyncIoRuntime};
 

@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use async_io::Async;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
-use server_core::{BoxFuture, Deadline, Listener, Outbound, Runtime, Timer, Transport};
+use server_core::backend::{Deadline, Job, Listener, Runtime, Timer, Transport, offload_blocking};
+use server_core::{BoxFuture, Outbound};
 
 #[cfg(feature = "async-std")]
 mod async_std_backend;
@@ -171,5 +172,8 @@ impl Runtime for AsyncIoRuntime {
                 }
             }
         }
+    }
+    fn offload(&self, job: Job) {
+        offload_blocking(job);
     }
 }

@@ -4,7 +4,8 @@ use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
-use server_core::{Accepted, Backend, Config, Handler, ServerHandle, Shared, accept_loop, serve_connection};
+use server_core::backend::{Accepted, Backend, Shared, accept_loop, serve_connection};
+use server_core::{Config, Handler, ServerHandle};
 use smol::{Async, Executor};
 
 use crate::{AsyncIo, AsyncIoListener, AsyncIoRuntime};

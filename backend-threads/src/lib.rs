@@ -25,16 +25,16 @@
 //! keeps cheap requests waiting a slice.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use server_core::{
-    Accepted, Backend, Blocking, BlockingListener, BoxFuture, Config, Handler, Outbound, Runtime,
-    ServerHandle, Shared, ThreadPark, accept_loop, block_on, connect_async_io, serve_connection,
-    timer_async_io,
+use server_core::backend::{
+    Accepted, Backend, Blocking, BlockingListener, BlockingRuntime, Shared, ThreadPark, accept_loop,
+    block_on, serve_connection,
 };
+use server_core::{BoxFuture, Config, Handler, ServerHandle};
 
 /// The thread-per-connection backend.
 pub struct Threads;
@@ -91,16 +91,9 @@ fn cap_for(max_map_count: usize, in_use: usize) -> usize {
 /// async-io's reactor while the thread parks, and a task gets a thread of its own.
 struct ThreadRuntime;
 
-impl Runtime for ThreadRuntime {
-    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+impl BlockingRuntime for ThreadRuntime {
+    fn sleep(&self, dur: Duration) {
         thread::sleep(dur);
-        Box::pin(std::future::ready(()))
-    }
-    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
-        timer_async_io(dur)
-    }
-    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
-        Box::pin(connect_async_io(addr))
     }
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         // A task's stack is its runtime's: the default, not a connection's small one.

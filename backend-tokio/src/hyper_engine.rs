@@ -12,9 +12,9 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use server_core::backend::{Accepted, Backend, ConnGuard, guarded, respond};
 use server_core::{
-    Accepted, Backend, Body, BodyError, BoxError, Bytes, Config, ConnGuard, Handler, PeerAddr, Request,
-    Response, ServerHandle, guarded, respond,
+    Body, BodyError, BoxError, Bytes, Config, Handler, PeerAddr, Request, Response, ServerHandle,
 };
 use server_core::{StatusCode, header};
 use tokio::net::TcpStream;

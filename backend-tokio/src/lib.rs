@@ -26,10 +26,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use server_core::{
-    Accepted, Backend, BoxFuture, Config, Deadline, Handler, Listener, Outbound, Request, Response, Runtime,
-    ServerHandle, Shared, Timer, Transport, accept_loop, respond, serve_connection,
+use server_core::backend::{
+    Accepted, Backend, Deadline, Job, Listener, Runtime, Shared, Timer, Transport, accept_loop, respond,
+    serve_connection,
 };
+use server_core::{BoxFuture, Config, Handler, Outbound, Request, Response, ServerHandle};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::compat::TokioAsyncReadCompatExt;
@@ -237,5 +238,19 @@ impl Runtime for TokioRuntime {
     }
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         tokio::spawn(task);
+    }
+    /// A blocking pool of its own (a runtime that runs nothing else), not the application's
+    /// `spawn_blocking` pool: offloaded jobs move their threads to `SCHED_IDLE` (see
+    /// [`server_core::unblock`]), which the application's own blocking work must not inherit.
+    fn offload(&self, job: Job) {
+        static POOL: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+        POOL.get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .thread_name("offload")
+                .max_blocking_threads(500)
+                .build()
+                .expect("building the offload pool's runtime")
+        })
+        .spawn_blocking(job);
     }
 }

@@ -3,9 +3,8 @@
 use std::io;
 use std::sync::Arc;
 
-use server_core::{
-    Accepted, Assigned, Backend, Config, CoreRuntime, Handler, ServerHandle, serve_connection, serve_per_core,
-};
+use server_core::backend::{Accepted, Assigned, Backend, CoreRuntime, serve_connection, serve_per_core};
+use server_core::{Config, Handler, ServerHandle};
 use tokio::net::TcpStream;
 
 use crate::{TokioIo, TokioRuntime};

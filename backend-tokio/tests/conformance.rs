@@ -42,6 +42,8 @@ mod hyper {
         "pipelined_large_answers_are_bounded" => "with `pipeline_flush(true)` hyper encodes every pipelined answer it has before it writes",
         "slow_reader_is_cut_by_the_minimum_rate" => "no write timeout or minimum write rate",
         "trickled_body_is_cut_by_the_minimum_rate" => "no body read timeout or minimum body rate",
+        "websocket_echo" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
+        "websocket_protocol_errors" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
     ]);
 }
 

@@ -1,6 +1,7 @@
 //! What the per-core backend adds to the conformance suite: its workers, and their pinning.
 
-use server_core::{Backend, Config, Response};
+use server_core::backend::Backend;
+use server_core::{Config, Response};
 
 /// The CPUs a thread of this process may run on, from /proc, by thread name.
 fn allowed_cpus_of(name: &str) -> Vec<String> {

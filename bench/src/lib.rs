@@ -13,9 +13,10 @@ use std::convert::Infallible;
 use db::Db;
 use futures_lite::stream;
 use serde::Serialize;
+use server_core::backend::Backend;
 use server_core::tower::from_service;
 use server_core::{
-    Backend, Body, Bytes, Config, Handler, Request, Response, Router, ServerHandle, StatusCode, header,
+    Body, Bytes, Config, Handler, Request, Response, Router, ServerHandle, StatusCode, header, ws,
 };
 
 /// Every backend the bench knows, as `serve --backend` spells it.
@@ -162,6 +163,9 @@ pub fn workload(max_upload_bytes: u64, db: Option<Db>) -> Router {
         .get("/cpu-offload", |req: Request| async move {
             let work = cpu_time(query(&req, "us"));
             Response::text(server_core::unblock(move || burn_cpu(work)).await.to_string())
+        })
+        .get("/ws/echo", |req: Request| {
+            ws::accept(req, ws::Limits::default(), ws::echo)
         })
         .get("/bytes", |req: Request| {
             Response::bytes(cached_bytes(query(&req, "n")))

@@ -33,7 +33,8 @@ fn connections(pg: &Postgres) -> u64 {
     pg.query(sql).map_or(u64::MAX, |n| n.trim().parse().unwrap())
 }
 
-/// `unblock`'s pool threads (the `blocking` crate's, `blocking-N`). blocking 1.7 keeps an idle one
+/// `unblock`'s pool threads (the `blocking` crate's, `blocking-N`; on tokio, the offload runtime's,
+/// `offload`, kept 10 s when idle). blocking 1.7 keeps an idle one
 /// until the process ends (it reaps only above its 500-thread limit), so under the blocking driver
 /// each may hold its connection after the server has stopped: one, not one per request.
 fn offload_threads() -> u64 {
@@ -41,7 +42,9 @@ fn offload_threads() -> u64 {
         return 0;
     };
     let is_pool = |task: &std::fs::DirEntry| {
-        std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.starts_with("blocking-"))
+        // The `blocking` crate's threads, and the tokio backends' offload pool's.
+        std::fs::read_to_string(task.path().join("comm"))
+            .is_ok_and(|c| c.starts_with("blocking-") || c.starts_with("offload"))
     };
     tasks.flatten().filter(is_pool).count() as u64
 }

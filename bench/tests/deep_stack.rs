@@ -177,7 +177,7 @@ fn probe() {
         return;
     };
     let args: Vec<&str> = args.split_whitespace().collect();
-    let _ = server_core::raise_fd_limit();
+    let _ = server_core::backend::raise_fd_limit();
     match args.as_slice() {
         ["stack", backend, route, depth, stack] => {
             let config = Config {

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use db::fixture::Postgres;
 use db::{Db, Strategy, Timeouts};
+use server_core::backend::Backend;
 use server_core::conformance::{Client, Reply, test_config};
-use server_core::{Backend, Request, Response, Router, ServerHandle};
+use server_core::{Request, Response, Router, ServerHandle};
 
 /// The bounds under test: short, so that the tests are.
 const TIMEOUTS: Timeouts = Timeouts {

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use db::fixture::{self, Postgres};
 use db::{Db, Strategy, World};
+use server_core::backend::Backend;
 use server_core::conformance::{Client, test_config};
-use server_core::{Backend, Request, Response, Router};
+use server_core::{Request, Response, Router};
 
 /// Connection stacks: a database handler's futures overflow 64 KiB coroutine stacks in a debug build
 /// (seen: "coroutine ... has overflowed its stack"), so the coroutine backend gets 1 MiB here.

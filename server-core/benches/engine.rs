@@ -12,7 +12,7 @@ use std::mem::MaybeUninit;
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::{HeaderMap, HeaderValue, Method, Uri, header};
-use server_core::engine::{Conn, Limits, Next};
+use server_core::backend::engine::{Conn, Limits, Next};
 use server_core::{Body, Request, Response};
 
 /// What wrk sends for `/plaintext`.

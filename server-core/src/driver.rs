@@ -68,7 +68,7 @@ pub trait Transport {
     /// does. The transport may take the buffer instead (leaving `buf` empty): completion I/O hands the
     /// kernel memory that it owns until the send completes, and taking the engine's buffer spares a
     /// copy and an allocation per write. Such a transport gives the buffer back through
-    /// [`engine::recycle_output`](crate::engine::recycle_output) once it is sent.
+    /// [`engine::recycle_output`](crate::backend::engine::recycle_output) once it is sent.
     fn write_output<'a>(
         &'a mut self,
         buf: &'a mut Vec<u8>,
@@ -439,12 +439,17 @@ impl<T: Transport> Connection<'_, T> {
                     Pump::Fed | Pump::Idle => {}
                     Pump::Read => {
                         self.flush().await?; // `100 Continue`
-                        let timeout = self.receiving.timeout(0);
+                        let switched = self.conn.switched();
+                        let timeout = if switched {
+                            self.config().idle_timeout
+                        } else {
+                            self.receiving.timeout(0)
+                        };
                         if timeout.is_zero() {
                             self.conn.timed_out(); // fell a whole grace behind the minimum rate
                             continue;
                         }
-                        let clock = self.receiving.clock();
+                        let clock = self.receiving.clock().filter(|_| !switched);
                         match self.read_beside(fut.as_mut(), timeout).await {
                             Ok(Ok(n)) => {
                                 self.receiving.moved(clock, n);

@@ -11,13 +11,13 @@
 //! - on the async backends (tokio, smol, async-std) the connection's task `.await`s it;
 //! - on the blocking backends (a thread per connection, a may coroutine per connection) the connection
 //!   polls it once and, if it is not ready, parks its thread or coroutine until it is woken
-//!   ([`block_on`] with the backend's [`Park`]).
+//!   ([`backend::block_on`] with the backend's [`backend::Park`]).
 //!
 //! A synchronous handler (a closure returning a [`Response`]) produces a future that is ready at
 //! once: it is polled one time, inline, with no allocation and no executor round trip.
 //!
 //! A handler that needs to wait or to burn CPU uses the runtime-neutral [`sleep`] and [`unblock`],
-//! which each backend serves natively (see [`Runtime`]):
+//! which each backend serves natively (see [`backend::Runtime`]):
 //!
 //! ```
 //! use std::time::Duration;
@@ -49,11 +49,11 @@
 //!
 //! ## The engine
 //!
-//! [`engine::Conn`] is a sans-IO HTTP/1.1 state machine: bytes in, requests out, responses in, bytes
+//! [`backend::engine::Conn`] is a sans-IO HTTP/1.1 state machine: bytes in, requests out, responses in, bytes
 //! out. It owns every protocol decision (keep-alive, pipelining order, `Content-Length` and chunked
 //! bodies both ways, `Expect: 100-continue`, `HEAD`, `Date`/`Server`, what to do with a body the
 //! handler did not read, and the error answers), and
-//! [`serve_connection`] drives it over any [`Transport`], so no backend can answer differently.
+//! [`backend::serve_connection`] drives it over any [`backend::Transport`], so no backend can answer differently.
 //!
 //! | bad input | answer |
 //! |---|---|
@@ -75,16 +75,17 @@
 //!
 //! ## For backend authors
 //!
-//! A backend implements [`Backend`]: it supplies a [`Listener`] and a [`Transport`] for its socket
-//! types, a [`Runtime`], and how to spawn a connection; [`accept_loop`], [`serve_connection`],
-//! [`Shared`] and [`ServerHandle`] do the rest, including `max_connections` and graceful shutdown.
-//! The `conformance` feature provides the test suite every backend must pass.
+//! Everything a backend needs is in [`backend`]: it implements [`backend::Backend`] with a
+//! listener, a transport and a runtime of its own, and [`backend::accept_loop`] and
+//! [`backend::serve_connection`] do the rest, including `max_connections` and graceful shutdown.
+//! The `conformance` feature provides the test suite every backend must pass. It stays in this crate,
+//! behind that feature: it is the contract's own test, versioned with it, and only the backends'
+//! dev-dependencies enable it, so no application build compiles it.
 
 mod body;
 mod config;
 mod deadline;
 mod driver;
-pub mod engine;
 mod handler;
 mod message;
 mod outbound;
@@ -94,30 +95,33 @@ mod router;
 mod runtime;
 mod server;
 mod signal;
+
+pub mod backend;
 #[cfg(feature = "tower")]
 pub mod tower;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
 pub use body::{Body, BodyError, BoxError, Disconnected, Sender};
 pub use config::Config;
-pub use deadline::{Deadline, Limit, Timer};
-pub use driver::{Blocking, BlockingStream, Transport, serve_connection};
-pub use handler::{BoxFuture, BoxHandler, Handler, Panicked, guarded, respond};
+pub use handler::{BoxFuture, BoxHandler, Handler};
 pub use message::{PeerAddr, Request, Response};
-pub use outbound::{Outbound, OutboundIo, connect, connect_async_io, spawn};
-pub use per_core::{Assigned, CoreRuntime, serve_per_core};
+pub use outbound::{Outbound, connect, spawn};
 pub use router::Router;
 pub use runtime::{
-    Elapsed, OFFLOAD_JOBS, OFFLOAD_WAIT, Overloaded, Park, Runtime, Sleep, ThreadPark, Timeout, TryUnblock,
-    Unblock, block_on, set_offload_limit, sleep, timeout, timer_async_io, try_unblock, unblock,
+    Elapsed, OFFLOAD_JOBS, OFFLOAD_WAIT, Overloaded, Sleep, Timeout, TryUnblock, Unblock, set_offload_limit,
+    sleep, timeout, try_unblock, unblock,
 };
-pub use server::{
-    Accepted, Backend, BlockingListener, ConnGuard, Listener, ServerHandle, Shared, accept_loop,
-    bind_listener, raise_fd_limit,
-};
+pub use server::ServerHandle;
 pub use signal::ShutdownSignals;
 
 pub use bytes::Bytes;
 pub use http::{self, HeaderValue, Method, StatusCode, header};
+
+// The kit under the names the crate's own modules use for it.
+use backend::engine;
+#[allow(unused_imports)]
+use backend::*;

@@ -8,7 +8,6 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use crate::Body;
-use crate::engine::status_has_body;
 use crate::runtime::{put_local, take_local};
 
 /// An HTTP request. Its body is whole when it arrived with the head, and otherwise streams from the
@@ -220,6 +219,11 @@ impl IntoFuture for Response {
     fn into_future(self) -> Self::IntoFuture {
         ready(self)
     }
+}
+
+/// Whether a response with this status may carry a body (RFC 9110 §6.4.1).
+pub(crate) fn status_has_body(status: StatusCode) -> bool {
+    !(status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED)
 }
 
 #[cfg(test)]

@@ -82,6 +82,7 @@ pub fn spawn(task: impl Future<Output = ()> + Send + 'static) {
     current("spawn").spawn(Box::pin(task));
 }
 
+#[cfg(feature = "async-io")]
 /// A connection on async-io's reactor: how the blocking backends (a thread or a coroutine per
 /// connection) wait for an outbound socket, the caller parked until the reactor's thread wakes it.
 /// A blocking socket would not do: a database client's driver reads and writes one socket at once.

@@ -2,16 +2,18 @@
 //! backend runs the handler.
 //!
 //! Each backend implements [`Runtime`] with its native timer (tokio's, async-io's, a blocking sleep
-//! on a connection's own thread, a may coroutine sleep); offloading is the same pool everywhere (see
-//! [`unblock`]). The backend installs its runtime before every poll of a handler's future (see
-//! [`respond`](crate::respond)), so one handler source runs unchanged everywhere.
+//! on a connection's own thread, a may coroutine sleep) and its offload pool (see [`unblock`]). The
+//! backend installs its runtime before every poll of a handler's future (see
+//! [`respond`](crate::backend::respond)), so one handler source runs unchanged everywhere.
 
 use std::cell::Cell;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -19,8 +21,11 @@ use event_listener::{Event, IntoNotification};
 
 use crate::{BoxFuture, Outbound};
 
-/// What a backend provides so that handlers can wait and talk to other servers without naming a
-/// runtime. (Offloading needs nothing from it: [`unblock`] uses one pool under every scheduling model.)
+/// A job for the offload pool (see [`Runtime::offload`]).
+pub type Job = Box<dyn FnOnce() + Send>;
+
+/// What a backend provides so that handlers can wait, offload and talk to other servers without
+/// naming a runtime.
 pub trait Runtime: Send + Sync + 'static {
     /// A future that completes after `dur`. A blocking backend may block right here instead.
     fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()>;
@@ -32,6 +37,11 @@ pub trait Runtime: Send + Sync + 'static {
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>>;
     /// Runs `task` to its end beside this backend's connections (see [`spawn`](crate::spawn)).
     fn spawn(&self, task: BoxFuture<'static, ()>);
+    /// Runs `job` on a pool of threads that run nothing else (see [`unblock`]): the `blocking`
+    /// crate's ([`offload_blocking`](crate::backend::offload_blocking)), or a pool of the runtime's
+    /// own that the application's own blocking work does not share. The job may be one that was
+    /// cancelled meanwhile: it then returns at once.
+    fn offload(&self, job: Job);
 }
 
 /// Takes a thread's cached value (see [`put_local`]).
@@ -149,16 +159,10 @@ impl<F: Future> Future for Timeout<F> {
     }
 }
 
-/// async-io's timer: how the blocking backends wait for a deadline (see [`Runtime::timer`]).
-pub fn timer_async_io(dur: Duration) -> BoxFuture<'static, ()> {
-    Box::pin(async move {
-        async_io::Timer::after(dur).await;
-    })
-}
-
-/// Runs a CPU-heavy or blocking closure off the connection's scheduler and waits for its result: on
-/// the `blocking` crate's thread pool in every backend, while the task awaits or the coroutine or
-/// thread parks.
+/// Runs a CPU-heavy or blocking closure off the connection's scheduler and waits for its result, on
+/// the backend's offload pool ([`Runtime::offload`]: a tokio blocking pool of its own on the tokio
+/// backends, the `blocking` crate's elsewhere), while the task awaits or the coroutine or thread
+/// parks.
 ///
 /// Cheap requests on the same worker keep flowing while `f` runs; pool threads run it under Linux's
 /// `SCHED_IDLE` policy so that they keep flowing even when the pool and the workers share a core.
@@ -167,11 +171,12 @@ pub fn timer_async_io(dur: Duration) -> BoxFuture<'static, ()> {
 /// `mixed-offload` scenario), while a `SCHED_IDLE` thread is preempted at once by any normal thread
 /// that wakes. The cost: while the server's own threads keep a core busy, offloaded work on that core
 /// gets almost none of it (weight 3 against 1024), so a saturated server finishes cheap work first.
-/// The pool is the `blocking` crate's global one, so an application that also calls
+/// Off tokio the pool is the `blocking` crate's global one, so an application that also calls
 /// `blocking::unblock` itself (smol's and async-std's file and DNS helpers do) may get a `SCHED_IDLE`
-/// thread for that work too. (tokio's `spawn_blocking` is not used, so that its threads never run
-/// the application's own blocking tasks at that policy; a thread-per-connection backend offloads
-/// too, since the kernel would preempt an inline job only at its fair share.)
+/// thread for that work too. (On tokio the pool is a runtime of its own, not the application's
+/// `spawn_blocking` pool, so that its threads never run the application's own blocking tasks at
+/// that policy; a thread-per-connection backend offloads too, since the kernel would preempt an
+/// inline job only at its fair share.)
 ///
 /// A panic in `f` becomes a panic of the handler (so, a `500`).
 ///
@@ -200,8 +205,8 @@ pub fn try_unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
 
 /// The default bound on offloaded jobs queued or running at once, process-wide: 4,096.
 ///
-/// The pool runs at most 500 threads (the `blocking` crate's cap, `BLOCKING_MAX_THREADS`), so this
-/// is about eight queued jobs per thread: a burst fills every thread and waits a few rounds, while
+/// The pools run at most 500 threads (the `blocking` crate's cap, `BLOCKING_MAX_THREADS`, and the
+/// tokio backends' offload pool's), so this is about eight queued jobs per thread: a burst fills every thread and waits a few rounds, while
 /// a job that would wait behind more is better told `503` at once than kept, holding its request
 /// and connection, behind a queue without end. It is the order of [`Config`](crate::Config)'s
 /// accept backlog (4,096) and is not a `Config` field because the pool, like its thread cap, is one
@@ -315,26 +320,97 @@ pub(crate) fn offload<T: Send + 'static>(
     places: &'static Places,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> TryUnblock<T> {
-    // The pool needs no runtime, but the contract is `sleep`'s: only inside a handler.
-    current("unblock");
-    fn start<T: Send + 'static>(place: Place, f: impl FnOnce() -> T + Send + 'static) -> blocking::Task<T> {
-        // The place goes with the closure: when the job ends, or when it is dropped unstarted.
-        blocking::unblock(offload_job(move || {
-            let _place = place;
-            f()
-        }))
-    }
+    let rt = current("unblock");
     if let Some(place) = places.try_take() {
-        return TryUnblock(Offload::Queued(start(place, f)));
+        return TryUnblock(Offload::Queued(Task::start(rt, place, f)));
     }
     let wait = Duration::from_micros(places.wait_us.load(Ordering::Relaxed));
     let waiting = timeout(wait, places.take());
     TryUnblock(Offload::Waiting(Box::pin(async move {
         match waiting.await {
-            Ok(place) => Ok(start(place, f)),
+            Ok(place) => Ok(Task::start(rt, place, f)),
             Err(_) => Err(Overloaded(wait)),
         }
     })))
+}
+
+/// An offloaded job's result, as the pool thread leaves it for the future that waits.
+enum Outcome<T> {
+    /// Not done: wake this when it is.
+    Waiting(Option<Waker>),
+    /// Done, with the closure's value or its panic.
+    Done(std::thread::Result<T>),
+    /// Taken by the future, or given up on by it (dropped): a job not yet started does not start.
+    Gone,
+}
+
+/// A job on the offload pool, as its future holds it. Dropping it cancels the job if it has not
+/// started.
+struct Task<T>(Arc<Mutex<Outcome<T>>>);
+
+impl<T: Send + 'static> Task<T> {
+    /// Hands `f` to `rt`'s pool with its `place`, which goes with the closure: released when the
+    /// job ends, or when it is dropped unstarted.
+    fn start(rt: &'static dyn Runtime, place: Place, f: impl FnOnce() -> T + Send + 'static) -> Task<T> {
+        let outcome = Arc::new(Mutex::new(Outcome::Waiting(None)));
+        let shared = Arc::clone(&outcome);
+        rt.offload(Box::new(offload_job(move || {
+            if matches!(*lock(&shared), Outcome::Gone) {
+                return;
+            }
+            let out = catch_unwind(AssertUnwindSafe(f));
+            // Free before the caller can see the result: its next job may take the place.
+            drop(place);
+            if let Outcome::Waiting(Some(waker)) = std::mem::replace(&mut *lock(&shared), Outcome::Done(out))
+            {
+                waker.wake();
+            }
+        })));
+        Task(outcome)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<T> Future for Task<T> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut outcome = lock(&self.0);
+        match std::mem::replace(&mut *outcome, Outcome::Gone) {
+            Outcome::Done(Ok(out)) => Poll::Ready(out),
+            Outcome::Done(Err(panic)) => {
+                drop(outcome);
+                std::panic::resume_unwind(panic)
+            }
+            Outcome::Waiting(_) => {
+                *outcome = Outcome::Waiting(Some(cx.waker().clone()));
+                Poll::Pending
+            }
+            Outcome::Gone => panic!("an offloaded job's future polled after it completed"),
+        }
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        *lock(&self.0) = Outcome::Gone;
+    }
+}
+
+/// The `blocking` crate's pool: [`Runtime::offload`] for the backends that have no pool of their own.
+#[cfg(feature = "blocking")]
+pub fn offload_blocking(job: Job) {
+    blocking::unblock(job).detach();
+}
+
+/// async-io's timer: how the blocking backends wait for a deadline (see [`Runtime::timer`]).
+#[cfg(feature = "async-io")]
+pub fn timer_async_io(dur: Duration) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        async_io::Timer::after(dur).await;
+    })
 }
 
 thread_local! {
@@ -376,9 +452,9 @@ pub struct TryUnblock<T>(Offload<T>);
 
 enum Offload<T> {
     /// Has its place: queued or running.
-    Queued(blocking::Task<T>),
+    Queued(Task<T>),
     /// Waits for a place.
-    Waiting(BoxFuture<'static, Result<blocking::Task<T>, Overloaded>>),
+    Waiting(BoxFuture<'static, Result<Task<T>, Overloaded>>),
 }
 
 impl<T> Future for TryUnblock<T> {
@@ -394,6 +470,37 @@ impl<T> Future for TryUnblock<T> {
                 },
             }
         }
+    }
+}
+
+/// What a blocking backend (a thread or a coroutine per connection) supplies for its [`Runtime`]:
+/// how to sleep and to spawn. The rest they do alike, on async-io's reactor and timer and on the
+/// `blocking` crate's pool, since they have none of their own: the blanket [`Runtime`] does it.
+#[cfg(all(feature = "async-io", feature = "blocking"))]
+pub trait BlockingRuntime: Send + Sync + 'static {
+    /// Blocks the calling thread or coroutine for `dur`.
+    fn sleep(&self, dur: Duration);
+    /// Runs `task` to its end on a thread or coroutine of its own.
+    fn spawn(&self, task: BoxFuture<'static, ()>);
+}
+
+#[cfg(all(feature = "async-io", feature = "blocking"))]
+impl<R: BlockingRuntime> Runtime for R {
+    fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        BlockingRuntime::sleep(self, dur);
+        Box::pin(std::future::ready(()))
+    }
+    fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
+        timer_async_io(dur)
+    }
+    fn connect(&self, addr: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
+        Box::pin(crate::outbound::connect_async_io(addr))
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        BlockingRuntime::spawn(self, task);
+    }
+    fn offload(&self, job: Job) {
+        offload_blocking(job);
     }
 }
 
@@ -461,21 +568,31 @@ mod tests {
         assert_ne!(before, libc::SCHED_IDLE);
     }
 
-    /// A runtime with async-io's timer, enough for `timeout` and the offload wait.
+    /// A runtime of plain threads, enough for `timeout`, the offload wait and the offload itself.
     struct TimerOnly;
 
     impl Runtime for TimerOnly {
         fn sleep(&self, dur: Duration) -> BoxFuture<'static, ()> {
-            timer_async_io(dur)
+            self.timer(dur)
         }
         fn timer(&self, dur: Duration) -> BoxFuture<'static, ()> {
-            timer_async_io(dur)
+            let (fired, wait) = async_channel::bounded::<()>(1);
+            std::thread::spawn(move || {
+                std::thread::sleep(dur);
+                let _ = fired.try_send(());
+            });
+            Box::pin(async move {
+                let _ = wait.recv().await;
+            })
         }
         fn connect(&self, _: SocketAddr) -> BoxFuture<'static, io::Result<Outbound>> {
             unimplemented!()
         }
         fn spawn(&self, _: BoxFuture<'static, ()>) {
             unimplemented!()
+        }
+        fn offload(&self, job: Job) {
+            std::thread::spawn(job);
         }
     }
 

@@ -30,10 +30,27 @@
 //!
 //! Enabling none, or two at once, stops the build with a message saying what to do: a server has
 //! one scheduling model, and silently preferring one would hide which you are measuring.
+//!
+//! This crate is the application's side of the contract: handlers, routing, messages and bodies,
+//! configuration, the runtime-neutral waits, offload and outbound connections, and [`bind`] /
+//! [`run`] / `serve_service`. What a backend is made of (connection loops, transports, the
+//! engine) is `server_core::backend`, for someone writing one; `tests/surface.rs` keeps this list
+//! to the application API.
 
-pub use server_core::*;
+#[cfg(feature = "tower")]
+pub use server_core::tower;
+#[cfg(feature = "ws")]
+pub use server_core::ws;
+pub use server_core::{
+    Body, BodyError, BoxError, BoxFuture, BoxHandler, Bytes, Config, Disconnected, Elapsed, Handler,
+    HeaderValue, Method, OFFLOAD_JOBS, OFFLOAD_WAIT, Outbound, Overloaded, PeerAddr, Request, Response,
+    Router, Sender, ServerHandle, ShutdownSignals, Sleep, StatusCode, Timeout, TryUnblock, Unblock, connect,
+    header, http, set_offload_limit, sleep, spawn, timeout, try_unblock, unblock,
+};
 
 use std::io;
+
+use server_core::backend::Backend as _;
 
 /// One `compile_error!` per pair of backend features enabled together, so that the message saying
 /// what to do comes before any other error.
@@ -143,7 +160,7 @@ pub fn bind<H: Handler>(config: Config, handler: H) -> io::Result<ServerHandle> 
 /// | `tokio::time::sleep`, `tokio::spawn`, `spawn_blocking`, tower-http timeouts, `Sse` keep-alive | works: a tokio context is entered for every poll (the backend's own on tokio, else a one-thread runtime) |
 /// | `Json`, `Path`, `Query`, `Form`, `DefaultBodyLimit`, fallbacks, streaming bodies both ways | works |
 /// | `ConnectInfo<SocketAddr>` | works with the `axum` feature and `Config::peer_addr` set (axum's own opt-in is `into_make_service_with_connect_info`); otherwise the extractor answers `500`. Not on `minihttp`, whose engine has no peer address |
-/// | WebSocket upgrades (axum's `ws` feature) | no: the engine hands no connection upgrade to a handler (HTTP/1.1 request and response only). The `WebSocketUpgrade` extractor finds no hyper `OnUpgrade` in the request and answers `426 Upgrade Required` itself, at the call (axum 0.8's code; untested here, the workspace does not build axum's `ws`) |
+/// | WebSocket upgrades (axum's `ws` feature) | not yet: the engine hands a switched connection over (`ws::accept`, with the `ws` feature, serves WebSocket on every backend), but axum's `WebSocketUpgrade` takes hyper's `OnUpgrade` from the request, which only hyper can make, and otherwise answers `426 Upgrade Required` itself (axum 0.8's code; untested here, the workspace does not build axum's `ws`) |
 #[cfg(feature = "tower")]
 pub fn serve_service<S>(config: Config, service: S) -> io::Result<()>
 where

@@ -9,7 +9,7 @@ use db::{Db, Strategy};
 use server_core::{Config, ShutdownSignals};
 
 /// Serves the standard routes (/plaintext, /json, /wait?ms=N, /cpu?us=N, /cpu-offload?us=N,
-/// POST /echo, POST /upload, /download?bytes=N&chunk=K, /sse?events=N&every_ms=M, and with
+/// POST /echo, POST /upload, /download?bytes=N&chunk=K, /sse?events=N&every_ms=M, /bytes?n=N, and with
 /// --db-url TechEmpower's database routes; 404 otherwise) on the chosen backend until SIGINT or
 /// SIGTERM, then shuts down
 /// gracefully and exits 0. Prints `listening on IP:PORT` once it accepts. `--app axum` serves the
@@ -123,7 +123,7 @@ fn main() {
     args.max_body_bytes.inspect(|&n| config.max_body_bytes = n);
     args.stack_kib.inspect(|&n| config.stack_size = n * 1024);
 
-    if let Err(e) = server_core::raise_fd_limit() {
+    if let Err(e) = server_core::backend::raise_fd_limit() {
         eprintln!("serve: could not raise the open-files limit: {e}");
     }
     let signals = ShutdownSignals::block().unwrap_or_else(|e| fail("blocking SIGINT/SIGTERM", e));

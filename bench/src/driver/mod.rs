@@ -13,6 +13,7 @@ pub mod server;
 mod skew;
 mod stalls;
 mod tools;
+pub use tools::python_venv;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -590,7 +591,7 @@ fn command_line() -> String {
 
 /// The 10,000-connection scenarios need as many descriptors in the server and in the load generator.
 fn raise_fd_limit() {
-    if let Err(e) = server_core::raise_fd_limit() {
+    if let Err(e) = server_core::backend::raise_fd_limit() {
         eprintln!("note: could not raise the open-files limit: {e}");
     }
 }

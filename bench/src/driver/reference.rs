@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::server::Subject;
-use super::tools::{apt_get_install, apt_install, target_dir, which};
+use super::tools::{
+    apt_get_install, apt_install, installed, mark_installed, python_venv, run, target_dir, which,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Reference {
@@ -100,35 +102,12 @@ impl Reference {
                 Ok(subject(node, vec![path(sources.join("node/server.js"))], env))
             }
             Reference::Gunicorn => {
-                let Some(python) = which("python3") else {
-                    return Err("python3 not found".into());
-                };
                 let venv = out.join("venv");
-                let requirements = sources.join("wsgi/requirements.txt");
-                if !installed(&requirements, &venv)? {
-                    eprintln!(
-                        "installing gunicorn and psycopg into {} (pip, once)...",
-                        venv.display()
-                    );
-                    let make_venv = || {
-                        run(
-                            Command::new(&python).args(["-m", "venv"]).arg(&venv),
-                            "python3 -m venv",
-                        )
-                    };
-                    // Debian ships venv's pip bootstrap in a package of its own.
-                    if make_venv().is_err() {
-                        apt_install("python3-venv", "python3", "for gunicorn's venv");
-                        make_venv()?;
-                    }
-                    run(
-                        Command::new(venv.join("bin/pip"))
-                            .args(["install", "--quiet", "-r"])
-                            .arg(&requirements),
-                        "pip install",
-                    )?;
-                    mark_installed(&requirements, &venv)?;
-                }
+                python_venv(
+                    &sources.join("wsgi/requirements.txt"),
+                    &venv,
+                    "gunicorn and psycopg",
+                )?;
                 let wsgi = sources.join("wsgi");
                 let args = vec![
                     "--config".into(),
@@ -146,31 +125,3 @@ impl Reference {
 
 /// Debian's pgx v4 (pgx v5 is not packaged for bookworm), with pgxpool.
 const PGX_PACKAGE: &str = "golang-github-jackc-pgx-v4-dev";
-
-/// Whether `dir` holds what `manifest` lists: a copy of the manifest is left there after each
-/// install, so an edited manifest installs again. (npm installs from the copy.)
-fn installed(manifest: &Path, dir: &Path) -> Result<bool, String> {
-    let wanted = std::fs::read(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
-    let copy = dir.join(manifest.file_name().expect("a file"));
-    if std::fs::read(&copy).is_ok_and(|have| have == wanted) && dir.join(".installed").exists() {
-        return Ok(true);
-    }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let _ = std::fs::remove_file(dir.join(".installed"));
-    std::fs::write(&copy, wanted).map_err(|e| format!("{}: {e}", copy.display()))?;
-    Ok(false)
-}
-
-fn mark_installed(manifest: &Path, dir: &Path) -> Result<(), String> {
-    let stamp = dir.join(".installed");
-    std::fs::write(&stamp, manifest.to_string_lossy().as_bytes())
-        .map_err(|e| format!("{}: {e}", stamp.display()))
-}
-
-fn run(command: &mut Command, what: &str) -> Result<(), String> {
-    let status = command.status().map_err(|e| format!("{what}: {e}"))?;
-    status
-        .success()
-        .then_some(())
-        .ok_or_else(|| format!("{what} failed: {status}"))
-}

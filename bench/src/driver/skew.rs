@@ -3,7 +3,7 @@
 //!
 //! 1. SO_REUSEPORT, the alternative to our acceptor: one listener per worker on the same port, a few
 //!    clients connected, and how the kernel's hash spread them, over many trials.
-//! 2. Our acceptor (`server_core::serve_per_core`, least loaded worker first): `serve` on two CPUs
+//! 2. Our acceptor (`server_core::backend::serve_per_core`, least loaded worker first): `serve` on two CPUs
 //!    with two workers, driven by a few heavy wrk connections (wrk on CPU 1, as in the cores
 //!    scenario), and each worker thread's CPU time (`core-0`, `core-1`): the work each one did.
 

@@ -189,3 +189,61 @@ pub fn which(name: &str) -> Option<PathBuf> {
         .map(|dir| Path::new(dir).join(name))
         .find(|p| p.is_file())
 }
+
+/// A Python venv at `venv` with `requirements` installed (pip, once: again only when the file
+/// changes), made with Debian's `python3-venv` when the system's Python lacks venv's pip.
+pub fn python_venv(requirements: &Path, venv: &Path, what: &str) -> Result<(), String> {
+    let Some(python) = which("python3") else {
+        return Err("python3 not found".into());
+    };
+    if installed(requirements, venv)? {
+        return Ok(());
+    }
+    eprintln!("installing {what} into {} (pip, once)...", venv.display());
+    let make_venv = || {
+        run(
+            Command::new(&python).args(["-m", "venv"]).arg(venv),
+            "python3 -m venv",
+        )
+    };
+    // Debian ships venv's pip bootstrap in a package of its own.
+    if make_venv().is_err() {
+        apt_install("python3-venv", "python3", "for a Python venv");
+        make_venv()?;
+    }
+    run(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "-r"])
+            .arg(requirements),
+        "pip install",
+    )?;
+    mark_installed(requirements, venv)
+}
+
+/// Whether `dir` holds what `manifest` lists: a copy of the manifest is left there after each
+/// install, so an edited manifest installs again. (npm installs from the copy.)
+pub(crate) fn installed(manifest: &Path, dir: &Path) -> Result<bool, String> {
+    let wanted = std::fs::read(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let copy = dir.join(manifest.file_name().expect("a file"));
+    if std::fs::read(&copy).is_ok_and(|have| have == wanted) && dir.join(".installed").exists() {
+        return Ok(true);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(dir.join(".installed"));
+    std::fs::write(&copy, wanted).map_err(|e| format!("{}: {e}", copy.display()))?;
+    Ok(false)
+}
+
+pub(crate) fn mark_installed(manifest: &Path, dir: &Path) -> Result<(), String> {
+    let stamp = dir.join(".installed");
+    std::fs::write(&stamp, manifest.to_string_lossy().as_bytes())
+        .map_err(|e| format!("{}: {e}", stamp.display()))
+}
+
+pub(crate) fn run(command: &mut Command, what: &str) -> Result<(), String> {
+    let status = command.status().map_err(|e| format!("{what}: {e}"))?;
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| format!("{what} failed: {status}"))
+}

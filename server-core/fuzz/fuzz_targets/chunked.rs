@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| server_core::engine::fuzz::chunked(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| server_core::backend::engine::fuzz::chunked(data));

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 pub use super::bounds::*;
 pub use super::outbound::*;
 pub use super::streaming::*;
+pub use super::websocket::*;
 use super::*;
 
 type Start<'a> = &'a dyn Fn(Config) -> ServerHandle;

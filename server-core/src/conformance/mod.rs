@@ -67,7 +67,7 @@ pub fn app() -> Router {
             let at_once = crate::timeout(Duration::from_secs(5), async { 42 }).await;
             Response::text(format!("{never:?} {at_once:?}"))
         });
-    bounds::routes(outbound::routes(streaming::routes(router)))
+    websocket::routes(bounds::routes(outbound::routes(streaming::routes(router))))
 }
 
 fn query_u64(req: &Request, key: &str) -> Option<u64> {
@@ -172,7 +172,8 @@ macro_rules! __conformance_cases {
             pipelined_large_answers_are_bounded, unread_last_responses_count_against_the_limit,
             trickled_body_is_cut_by_the_minimum_rate, slow_reader_is_cut_by_the_minimum_rate,
             a_client_that_leaves_cancels_its_handler, half_closed_client_gets_its_stream,
-            chunk_extensions_outweighing_the_data
+            chunk_extensions_outweighing_the_data, websocket_echo, websocket_bad_handshakes,
+            websocket_protocol_errors
         );
     };
     ($backend:ty, $gaps:expr, $requires:expr; $($case:ident),* $(,)?) => {
@@ -398,3 +399,4 @@ pub mod bounds;
 pub mod cases;
 mod outbound;
 mod streaming;
+pub mod websocket;

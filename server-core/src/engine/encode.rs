@@ -5,6 +5,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use super::date;
 use super::head::{Meta, tokens};
+use crate::message::status_has_body;
 
 /// How a response body is delimited on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +18,9 @@ pub(crate) enum Framing {
     Chunked,
     /// Until the connection closes (an HTTP/1.0 client, length unknown).
     Close,
+    /// The bytes of the protocol the connection switched to (`101`, or a 2xx to `CONNECT`), as they
+    /// come; the connection closes after them.
+    Raw,
 }
 
 /// Appends the head of a response to a request described by `meta`, and says how its body is framed.
@@ -33,8 +37,13 @@ pub(crate) fn head(
     close: &mut bool,
     server: Option<&HeaderValue>,
 ) -> Framing {
+    let switching = meta.upgrade.switches(parts.status);
     let has_body = status_has_body(parts.status);
     let framing = match length {
+        _ if switching => {
+            *close = true;
+            Framing::Raw
+        }
         _ if !has_body => Framing::None,
         Some(n) => Framing::Length(n),
         None if meta.version == http::Version::HTTP_10 => {
@@ -50,7 +59,8 @@ pub(crate) fn head(
     for (name, value) in &parts.headers {
         match *name {
             header::CONTENT_LENGTH | header::TRANSFER_ENCODING => continue,
-            header::CONNECTION => {
+            // A switching answer's `Connection: upgrade` is the handler's to send.
+            header::CONNECTION if !switching => {
                 *close |= tokens(value.as_bytes()).any(|t| t.eq_ignore_ascii_case(b"close"));
                 continue;
             }
@@ -68,7 +78,7 @@ pub(crate) fn head(
         date::append(out);
         out.extend_from_slice(b"\r\n");
     }
-    if *close {
+    if *close && !switching {
         out.extend_from_slice(b"connection: close\r\n");
     } else if meta.version == http::Version::HTTP_10 {
         out.extend_from_slice(b"connection: keep-alive\r\n");
@@ -80,7 +90,7 @@ pub(crate) fn head(
             out.extend_from_slice(b"\r\n");
         }
         Framing::Chunked => out.extend_from_slice(b"transfer-encoding: chunked\r\n"),
-        Framing::None | Framing::Close => {}
+        Framing::None | Framing::Close | Framing::Raw => {}
     }
     out.extend_from_slice(b"\r\n");
     if meta.head { Framing::None } else { framing }
@@ -110,11 +120,6 @@ pub(crate) fn last_chunk(out: &mut Vec<u8>, trailers: Option<&HeaderMap>) {
         field(out, name.as_str().as_bytes(), value.as_bytes());
     }
     out.extend_from_slice(b"\r\n");
-}
-
-/// Whether a response with this status may carry a body (RFC 9110 §6.4.1).
-pub(crate) fn status_has_body(status: StatusCode) -> bool {
-    !(status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED)
 }
 
 fn status_line(out: &mut Vec<u8>, status: StatusCode) {

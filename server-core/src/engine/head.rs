@@ -28,6 +28,29 @@ pub(crate) struct Meta {
     pub version: Version,
     pub keep_alive: bool,
     pub head: bool,
+    /// What answer hands the connection over, if the request asks for that (and has no body).
+    pub upgrade: Upgrade,
+}
+
+/// Whether a request may end HTTP on its connection, and with which answer (RFC 9110 §7.8, §9.3.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Upgrade {
+    No,
+    /// `Connection: upgrade` and an `Upgrade` field: a `101 Switching Protocols` answer switches.
+    Protocol,
+    /// `CONNECT`: a 2xx answer makes the connection a tunnel.
+    Connect,
+}
+
+impl Upgrade {
+    /// Whether an answer with `status` switches the connection to the new protocol.
+    pub fn switches(self, status: StatusCode) -> bool {
+        match self {
+            Upgrade::No => false,
+            Upgrade::Protocol => status == StatusCode::SWITCHING_PROTOCOLS,
+            Upgrade::Connect => status.is_success(),
+        }
+    }
 }
 
 pub(crate) struct Head {
@@ -125,6 +148,13 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
         _ => !fields.close,
     };
     let expect_continue = fields.expect_continue && version == Version::HTTP_11;
+    let upgrade = match body {
+        BodyKind::Empty if method == Method::CONNECT => Upgrade::Connect,
+        BodyKind::Empty if version == Version::HTTP_11 && fields.upgrade && fields.upgrade_to => {
+            Upgrade::Protocol
+        }
+        _ => Upgrade::No,
+    };
 
     let (mut request, ()) = http::Request::new(()).into_parts();
     request.method = method;
@@ -138,6 +168,7 @@ pub(crate) fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Head>,
             version,
             keep_alive,
             head: head_req,
+            upgrade,
         },
         body,
         expect_continue,
@@ -217,6 +248,10 @@ struct Fields {
     close: bool,
     keep_alive: bool,
     expect_continue: bool,
+    /// `Connection: upgrade`.
+    upgrade: bool,
+    /// An `Upgrade` field.
+    upgrade_to: bool,
 }
 
 impl Fields {
@@ -251,7 +286,10 @@ impl Fields {
             for token in tokens(value) {
                 self.close |= token.eq_ignore_ascii_case(b"close");
                 self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+                self.upgrade |= token.eq_ignore_ascii_case(b"upgrade");
             }
+        } else if *name == header::UPGRADE {
+            self.upgrade_to = true;
         } else if *name == header::EXPECT {
             self.expect_continue |= value.eq_ignore_ascii_case(b"100-continue");
         }

@@ -29,13 +29,12 @@ use bytes::BytesMut;
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use crate::body::{Body, BodyError, Feed};
+use crate::message::status_has_body;
 use crate::runtime::{put_local, take_local};
 use crate::{Request, Response};
 use body::{Chunked, Decoded};
 use encode::Framing;
-use head::{BodyKind, Meta};
-
-pub(crate) use encode::status_has_body;
+use head::{BodyKind, Meta, Upgrade};
 
 /// The limits the engine enforces (taken from [`Config`](crate::Config)).
 #[derive(Clone, Debug)]
@@ -175,6 +174,10 @@ impl Decoder {
                 Ok((n > 0).then(|| Decoded::Data(input.split_to(n).freeze())))
             }
             Decoder::Chunked(chunked) => chunked.decode(input, max_trailer_bytes),
+            Decoder::Tunnel { open: true } if !input.is_empty() => {
+                Ok(Some(Decoded::Data(input.split().freeze())))
+            }
+            Decoder::Tunnel { .. } => Ok(None),
         }
     }
 }
@@ -190,6 +193,11 @@ enum Decoder {
     /// Bytes of a `Content-Length` body still to come.
     Length(u64),
     Chunked(Chunked),
+    /// An upgrade request's body: nothing until its answer switches the connection (`open`), then
+    /// every byte the client sends, until it closes.
+    Tunnel {
+        open: bool,
+    },
 }
 
 /// One HTTP/1.1 connection's protocol state.
@@ -234,6 +242,7 @@ impl Conn {
                 version: http::Version::HTTP_11,
                 keep_alive: false,
                 head: false,
+                upgrade: Upgrade::No,
             },
             incoming: Incoming::Done,
             body_error: None,
@@ -250,7 +259,7 @@ impl Conn {
                     .unwrap_or(MAX_READ)
                     .saturating_sub(self.input.len())
                     .clamp(READ_CHUNK, MAX_READ),
-                Decoder::Chunked(_) => MAX_READ / 4,
+                Decoder::Chunked(_) | Decoder::Tunnel { .. } => MAX_READ / 4,
             },
             Incoming::Done => self.read_room,
         };
@@ -386,6 +395,12 @@ impl Conn {
                 self.incoming = Incoming::Done;
                 Pump::Fed
             }
+            Ok(None) if self.eof && matches!(s.decoder, Decoder::Tunnel { open: true }) => {
+                feed.finish(); // the client closed its side of the switched connection
+                drop(feed);
+                self.incoming = Incoming::Done;
+                Pump::Fed
+            }
             Ok(None) if self.eof => {
                 feed.fail(BodyError::Disconnected);
                 drop(feed);
@@ -425,6 +440,12 @@ impl Conn {
     /// the peer has not ended its side, and less than one read's worth is buffered.
     pub fn can_read_ahead(&self) -> bool {
         !self.eof && self.input.len() < MAX_READ
+    }
+
+    /// Whether the connection has switched to another protocol (a `101`, or a 2xx to `CONNECT`): its
+    /// reads then wait as long as an idle connection's, with no minimum rate.
+    pub fn switched(&self) -> bool {
+        matches!(self.state, State::Sending(Framing::Raw))
     }
 
     /// Whether a request body is still arriving (so a read may bring its bytes rather than a new request).
@@ -493,6 +514,17 @@ impl Conn {
             self.limits.server_header.as_ref(),
         );
         self.close_after = close;
+        if let Incoming::Streaming(s) = &mut self.incoming
+            && let Decoder::Tunnel { open } = &mut s.decoder
+        {
+            if framing == Framing::Raw {
+                *open = true; // what the client sends from now on is the new protocol's
+            } else {
+                // Not switched: the request had no body, and what follows is the next request.
+                s.feed.lock().finish();
+                self.incoming = Incoming::Done;
+            }
+        }
         if framing == Framing::None {
             self.finish();
             return false;
@@ -547,7 +579,7 @@ impl Conn {
             panic!("Conn::end_body called without a response body being sent");
         };
         match framing {
-            Framing::Length(0) | Framing::None | Framing::Close => {}
+            Framing::Length(0) | Framing::None | Framing::Close | Framing::Raw => {}
             Framing::Length(_) => {
                 self.abort();
                 return Err(BodyOverrun);
@@ -650,6 +682,7 @@ impl Conn {
         self.state = State::Handling;
         let limit = self.limits.max_body_bytes as u64;
         let decoder = match head.body {
+            BodyKind::Empty if head.meta.upgrade != Upgrade::No => Decoder::Tunnel { open: false },
             BodyKind::Empty => return Request::from_parts(head.request, Body::empty()),
             // The fast path: the whole body came with the head.
             BodyKind::Length(n) if n <= limit && self.input.len() as u64 >= n => {
@@ -659,9 +692,11 @@ impl Conn {
             BodyKind::Length(n) => Decoder::Length(n),
             BodyKind::Chunked => Decoder::Chunked(Chunked::new()),
         };
-        let declared = match decoder {
-            Decoder::Length(n) => Some(n),
-            Decoder::Chunked(_) => None,
+        let (limit, declared) = match decoder {
+            Decoder::Length(n) => (limit, Some(n)),
+            Decoder::Chunked(_) => (limit, None),
+            // A switched connection's stream has no total: it is not a body held whole.
+            Decoder::Tunnel { .. } => (u64::MAX, None),
         };
         let feed = Feed::new(limit, declared);
         self.incoming = Incoming::Streaming(Box::new(Streaming {
@@ -743,6 +778,7 @@ impl Conn {
             version: http::Version::HTTP_11,
             keep_alive: false,
             head: false,
+            upgrade: Upgrade::No,
         };
         let (parts, _) = Response::status(status).into_inner().into_parts();
         let reason = status.canonical_reason().unwrap_or("").as_bytes();
@@ -755,7 +791,7 @@ impl Conn {
             &mut close,
             self.limits.server_header.as_ref(),
         );
-        if encode::status_has_body(status) {
+        if status_has_body(status) {
             self.output.extend_from_slice(reason);
         }
         self.incoming = Incoming::Done;
