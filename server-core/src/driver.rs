@@ -275,7 +275,8 @@ impl<T: Transport> Connection<'_, T> {
         if sent.is_err() {
             return ControlFlow::Break(());
         }
-        if self.conn.output().len() >= BATCH_MAX && self.flush().await.is_err() {
+        // Boxed: rare, and a flush held inline would grow every turn's future.
+        if self.conn.output().len() >= BATCH_MAX && Box::pin(self.flush()).await.is_err() {
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
@@ -349,11 +350,9 @@ impl<T: Transport> Connection<'_, T> {
         }
         self.flush().await?;
         for slice in data.chunks(WRITE_SLICE) {
-            let clock = self.sending.clock();
-            self.io
-                .write_all(slice, self.sending.timeout(slice.len()))
-                .await?;
-            self.sending.moved(clock, slice.len());
+            let timeout = self.sending.timeout(slice.len());
+            let write = self.io.write_all(slice, timeout);
+            accounted::<T, _>(&mut self.sending, slice.len(), write).await?;
         }
         self.conn.sent_data(data.len());
         Ok(())
@@ -564,14 +563,33 @@ impl<T: Transport> Connection<'_, T> {
         if len == 0 {
             return Ok(());
         }
-        let clock = self.sending.clock();
-        self.io
-            .write_output(self.conn.output_buf(), self.sending.timeout(len))
-            .await?;
-        self.sending.moved(clock, len);
+        let timeout = self.sending.timeout(len);
+        let write = self.io.write_output(self.conn.output_buf(), timeout);
+        accounted::<T, _>(&mut self.sending, len, write).await?;
         self.conn.written();
         Ok(())
     }
+}
+
+/// Runs a write of `bytes`, accounting its time against the minimum write rate. On an async
+/// transport a write that completes when first polled (the socket had room, as it mostly has) took
+/// no time and costs no clock read; a blocking transport's write may have blocked inside that poll.
+async fn accounted<T: Transport, F: Future<Output = io::Result<()>>>(
+    rate: &mut MinRate,
+    bytes: usize,
+    write: F,
+) -> io::Result<()> {
+    let mut write = pin!(write);
+    if T::ASYNC
+        && let Poll::Ready(done) = poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await
+    {
+        rate.moved_at_once(bytes);
+        return done;
+    }
+    let since = rate.clock();
+    write.await?;
+    rate.moved(since, bytes);
+    Ok(())
 }
 
 async fn linger<T: Transport>(io: &mut T) {

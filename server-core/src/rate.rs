@@ -9,18 +9,22 @@ use std::time::{Duration, Instant};
 /// nothing left, and its next wait times out at once.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MinRate {
-    left: Duration,
-    grace: Duration,
+    /// Time in hand, in nanoseconds.
+    left: u64,
+    grace: u64,
     /// Bytes per second; 0: no rate, every wait gets `grace`.
-    rate: u32,
+    rate: u64,
 }
+
+const NANOS: u64 = 1_000_000_000;
 
 impl MinRate {
     pub(crate) fn new(grace: Duration, rate: u32) -> Self {
+        let grace = u64::try_from(grace.as_nanos()).unwrap_or(u64::MAX);
         MinRate {
             left: grace,
             grace,
-            rate,
+            rate: u64::from(rate),
         }
     }
 
@@ -34,10 +38,9 @@ impl MinRate {
     /// whole seconds, so that a blocking socket's timeout changes (a `setsockopt`) only now and then.
     pub(crate) fn timeout(&self, bytes: usize) -> Duration {
         if self.rate == 0 {
-            return self.grace;
+            return Duration::from_nanos(self.grace);
         }
-        let exact = self.left + self.earned(bytes);
-        Duration::from_secs(exact.as_secs() + u64::from(exact.subsec_nanos() > 0))
+        Duration::from_secs(self.left.saturating_add(self.earned(bytes)).div_ceil(NANOS))
     }
 
     /// When a wait starts, if its length is needed: a clock read only while a rate is kept.
@@ -48,14 +51,25 @@ impl MinRate {
     /// Accounts for a wait that began at `since` (from [`clock`](Self::clock)) and moved `bytes`.
     pub(crate) fn moved(&mut self, since: Option<Instant>, bytes: usize) {
         if let Some(since) = since {
-            self.left = (self.left + self.earned(bytes))
-                .saturating_sub(since.elapsed())
+            let waited = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.left = self
+                .left
+                .saturating_add(self.earned(bytes))
+                .saturating_sub(waited)
                 .min(self.grace);
         }
     }
 
-    fn earned(&self, bytes: usize) -> Duration {
-        Duration::from_secs_f64(bytes as f64 / f64::from(self.rate.max(1)))
+    /// Accounts for `bytes` moved without a wait (the socket had room): they earn, nothing is spent,
+    /// and no clock is read.
+    pub(crate) fn moved_at_once(&mut self, bytes: usize) {
+        if self.left < self.grace {
+            self.left = self.left.saturating_add(self.earned(bytes)).min(self.grace);
+        }
+    }
+
+    fn earned(&self, bytes: usize) -> u64 {
+        (bytes as u64).saturating_mul(NANOS) / self.rate.max(1)
     }
 }
 
@@ -73,12 +87,8 @@ mod tests {
             at_rate.moved(Some(two_s_ago), 2000); // 1,000 B/s, exactly the rate
             slow.moved(Some(two_s_ago), 1); // a byte every 2 s
         }
-        assert!(
-            at_rate.left >= grace - Duration::from_millis(50),
-            "{:?}",
-            at_rate.left
-        );
-        assert_eq!(slow.left, Duration::ZERO);
+        assert!(at_rate.left >= 2_950_000_000, "{:?}", at_rate.left);
+        assert_eq!(slow.left, 0);
         assert_eq!(slow.timeout(0), Duration::ZERO);
         assert_eq!(
             slow.timeout(1500),
@@ -92,6 +102,19 @@ mod tests {
         let mut rate = MinRate::new(Duration::from_secs(3), 1000);
         rate.moved(Some(Instant::now()), 10_000_000);
         assert_eq!(rate.timeout(0), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_write_at_once_earns_without_a_clock() {
+        let mut rate = MinRate::new(Duration::from_secs(3), 1000);
+        rate.moved(Some(Instant::now() - Duration::from_secs(2)), 0);
+        assert_eq!(rate.timeout(0), Duration::from_secs(1));
+        rate.moved_at_once(1500);
+        assert_eq!(
+            rate.timeout(0),
+            Duration::from_secs(3),
+            "1.5 s earned, capped at the grace"
+        );
     }
 
     #[test]
