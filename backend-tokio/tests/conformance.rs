@@ -44,6 +44,7 @@ mod hyper {
         "trickled_body_is_cut_by_the_minimum_rate" => "no body read timeout or minimum body rate",
         "websocket_echo" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
         "websocket_protocol_errors" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
+        "websocket_broadcast" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
     ]);
 }
 

@@ -142,6 +142,8 @@ struct Message {
 /// `max_upload_bytes` (other bodies: `Config::max_body_bytes`); with a database, TechEmpower's
 /// routes too ([`techempower`]).
 pub fn workload(max_upload_bytes: u64, db: Option<Db>) -> Router {
+    // One room for the app; a member may fall 1,024 messages behind before it is dropped.
+    let room = ws::Room::new(1024);
     let router = match db {
         Some(db) => techempower::routes(Router::new(), db),
         None => Router::new(),
@@ -166,6 +168,10 @@ pub fn workload(max_upload_bytes: u64, db: Option<Db>) -> Router {
         })
         .get("/ws/echo", |req: Request| {
             ws::accept(req, ws::Limits::default(), ws::echo)
+        })
+        .get("/ws/broadcast", move |req: Request| {
+            let room = room.clone();
+            ws::accept(req, ws::Limits::default(), move |socket| room.join(socket))
         })
         .get("/bytes", |req: Request| {
             Response::bytes(cached_bytes(query(&req, "n")))

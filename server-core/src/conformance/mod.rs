@@ -173,7 +173,7 @@ macro_rules! __conformance_cases {
             trickled_body_is_cut_by_the_minimum_rate, slow_reader_is_cut_by_the_minimum_rate,
             a_client_that_leaves_cancels_its_handler, half_closed_client_gets_its_stream,
             chunk_extensions_outweighing_the_data, websocket_echo, websocket_bad_handshakes,
-            websocket_protocol_errors
+            websocket_protocol_errors, websocket_broadcast
         );
     };
     ($backend:ty, $gaps:expr, $requires:expr; $($case:ident),* $(,)?) => {

@@ -3,30 +3,42 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use super::{Client, Config, Request, Router, ServerHandle, connections_after, get, test_config};
+use super::{Client, Config, Request, Router, ServerHandle, connections_after, exclusive, get, test_config};
 use crate::ws;
 
 type Start<'a> = &'a dyn Fn(Config) -> ServerHandle;
 
-/// The WebSocket routes: `/ws/echo` sends every message back, with 64 KiB message limits.
+const LIMITS: ws::Limits = ws::Limits {
+    max_message_bytes: 64 * 1024,
+    max_frame_bytes: 64 * 1024,
+};
+
+/// The WebSocket routes, with 64 KiB message limits: `/ws/echo` sends every message back;
+/// `/ws/broadcast` is a room whose members queue 256 messages each.
 pub(super) fn routes(router: Router) -> Router {
-    router.get("/ws/echo", |req: Request| {
-        let limits = ws::Limits {
-            max_message_bytes: 64 * 1024,
-            max_frame_bytes: 64 * 1024,
-        };
-        ws::accept(req, limits, ws::echo)
-    })
+    let room = ws::Room::new(256);
+    router
+        .get("/ws/echo", |req: Request| ws::accept(req, LIMITS, ws::echo))
+        .get("/ws/broadcast", move |req: Request| {
+            let room = room.clone();
+            ws::accept(req, LIMITS, move |socket| room.join(socket))
+        })
 }
 
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
 
 fn upgrade_request(version: &str, key: Option<&str>) -> Vec<u8> {
+    upgrade_to("/ws/echo", version, key)
+}
+
+fn upgrade_to(path: &str, version: &str, key: Option<&str>) -> Vec<u8> {
     let key = key.map_or(String::new(), |k| format!("Sec-WebSocket-Key: {k}\r\n"));
     format!(
-        "GET /ws/echo HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
          Sec-WebSocket-Version: {version}\r\n{key}\r\n"
     )
     .into_bytes()
@@ -82,8 +94,12 @@ fn read_frame(stream: &mut TcpStream) -> (u8, Vec<u8>) {
 
 /// Upgrades a connection to `/ws/echo`, leaving the stream at the first WebSocket byte.
 fn open(server: &ServerHandle) -> TcpStream {
-    let mut c = Client::connect(server.local_addr());
-    c.send(&upgrade_request("13", Some(KEY)));
+    open_on(server, "/ws/echo", Client::connect(server.local_addr()))
+}
+
+fn open_on(server: &ServerHandle, path: &str, mut c: Client) -> TcpStream {
+    let _ = server;
+    c.send(&upgrade_to(path, "13", Some(KEY)));
     let head = c.head();
     assert_eq!(head.status, 101);
     assert_eq!(
@@ -128,7 +144,7 @@ pub fn websocket_echo(start: Start) {
     let mut rest = Vec::new();
     let _ = s.read_to_end(&mut rest);
     assert!(rest.is_empty(), "nothing after the close");
-    assert_eq!(connections_after(&server, 0, Duration::from_secs(3)), 0);
+    assert_eq!(connections_after(&server, 0, Duration::from_secs(10)), 0);
     assert!(server.shutdown());
 }
 
@@ -184,5 +200,80 @@ pub fn websocket_protocol_errors(start: Start) {
         0,
         "connections kept after protocol errors"
     );
+    assert!(server.shutdown());
+}
+
+/// A broadcast room: each member's message reaches every member, the sender included. Beside a
+/// member that never reads (dropped from the room once its queue is full), the others get all of
+/// 8 MB of messages, in order: the room never waits for it. Every connection is released after.
+pub fn websocket_broadcast(start: Start) {
+    let _alone = exclusive();
+    let server = start(Config {
+        min_write_rate: 64 * 1024, // the sleeper is cut within 3 s plus one 64 KiB slice's second
+        ..test_config()
+    });
+    let join = || open_on(&server, "/ws/broadcast", Client::connect(server.local_addr()));
+    let mut members: Vec<TcpStream> = (0..3).map(|_| join()).collect();
+    // Every member has joined once its own message comes back to it.
+    for (i, member) in members.iter_mut().enumerate() {
+        let hello = format!("joined {i}");
+        member
+            .write_all(&frame(0x1, hello.as_bytes(), true, true))
+            .unwrap();
+        while read_frame(member).1 != hello.as_bytes() {}
+    }
+    members[0].write_all(&frame(0x1, b"to all", true, true)).unwrap();
+    for member in &mut members {
+        while read_frame(member).1 != b"to all" {} // after the later members' hellos
+    }
+
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&server.local_addr().into()).unwrap();
+    let mut sleeper = open_on(
+        &server,
+        "/ws/broadcast",
+        Client::from_stream(TcpStream::from(socket)),
+    );
+    sleeper.write_all(&frame(0x1, b"sleeper", true, true)).unwrap();
+    while read_frame(&mut members[0]).1 != b"sleeper" {}
+    while read_frame(&mut members[1]).1 != b"sleeper" {}
+    while read_frame(&mut members[2]).1 != b"sleeper" {}
+    // 2,000 messages of 4 KiB (8 MB, more than the sleeper's socket buffers take), in bursts of
+    // 100 that every reading member takes before the next: below the room's queue of 256.
+    let message = vec![b'm'; 4096];
+    let received: Vec<Arc<AtomicUsize>> = (0..3).map(|_| Arc::default()).collect();
+    let readers: Vec<_> = members
+        .iter()
+        .zip(&received)
+        .map(|(member, count)| {
+            let (mut member, count) = (member.try_clone().unwrap(), Arc::clone(count));
+            let message = message.clone();
+            std::thread::spawn(move || {
+                for n in 0..2000 {
+                    assert_eq!(read_frame(&mut member), (0x2, message.clone()), "message {n}");
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    let mut sender = members[0].try_clone().unwrap();
+    for burst in 1..=20 {
+        for _ in 0..100 {
+            sender.write_all(&frame(0x2, &message, true, true)).unwrap();
+        }
+        let until = Instant::now() + Duration::from_secs(10);
+        while received.iter().any(|n| n.load(Ordering::Relaxed) < burst * 100) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    for reader in readers {
+        reader
+            .join()
+            .expect("a member that reads gets every message, in order");
+    }
+    drop(sleeper);
+    drop(members);
+    assert_eq!(connections_after(&server, 0, Duration::from_secs(10)), 0);
     assert!(server.shutdown());
 }

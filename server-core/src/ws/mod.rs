@@ -51,6 +51,9 @@ use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig, WebSocketContext}
 
 pub use tungstenite::Message;
 
+mod room;
+pub use room::Room;
+
 use crate::{Body, BodyError, BoxFuture, Request, Response};
 
 /// How large a message or a frame a client may send: past either, the session is closed with 1009.
@@ -189,16 +192,19 @@ impl WebSocket {
     /// The next text or binary message; `None` once the client has closed (or the connection is
     /// gone). Pings are answered, and pongs taken, without showing here.
     pub async fn recv(&mut self) -> Option<Message> {
-        poll_fn(|_cx| {
-            let mut state = lock(&self.state);
-            match state.inbox.pop_front() {
-                Some(message) => Poll::Ready(Some(message)),
-                None if state.received_close || state.ended => Poll::Ready(None),
-                // The session is polled again by the connection once bytes arrive.
-                None => Poll::Pending,
-            }
-        })
-        .await
+        poll_fn(|_cx| self.poll_recv()).await
+    }
+
+    /// [`recv`](Self::recv) as a poll, for a session that waits on something else beside it: ready
+    /// with the next message, or `None` once the client has closed. No waker is kept: the connection
+    /// polls the session again whenever bytes arrive.
+    pub fn poll_recv(&mut self) -> Poll<Option<Message>> {
+        let mut state = lock(&self.state);
+        match state.inbox.pop_front() {
+            Some(message) => Poll::Ready(Some(message)),
+            None if state.received_close || state.ended => Poll::Ready(None),
+            None => Poll::Pending,
+        }
     }
 
     /// Sends `message`, waiting while more than 64 KiB of earlier messages are not yet written.
