@@ -57,7 +57,7 @@ pub fn routes(router: Router, db: Db) -> Router {
             async move {
                 let cache = match cache(&world, &db).await {
                     Ok(cache) => cache,
-                    Err(e) => return unavailable(e),
+                    Err(e) => return db::error_response(&e),
                 };
                 let rows: Vec<World> = random_ids(count(&req, "count"))
                     .into_iter()
@@ -89,13 +89,7 @@ fn random_ids(n: usize) -> Vec<i32> {
 }
 
 fn answer<T>(result: Result<T, db::Error>, ok: fn(T) -> Response) -> Response {
-    result.map_or_else(unavailable, ok)
-}
-
-/// `db::error_response`: a 503 with `Retry-After` and a one-line reason where the database cannot be
-/// reached or answer in time, a 500 saying "database error" where it refused the request.
-fn unavailable(e: db::Error) -> Response {
-    db::error_response(&e)
+    result.map_or_else(|e| db::error_response(&e), ok)
 }
 
 /// A World row as TechEmpower spells it.

@@ -94,11 +94,11 @@ fn read_frame(stream: &mut TcpStream) -> (u8, Vec<u8>) {
 
 /// Upgrades a connection to `/ws/echo`, leaving the stream at the first WebSocket byte.
 fn open(server: &ServerHandle) -> TcpStream {
-    open_on(server, "/ws/echo", Client::connect(server.local_addr()))
+    open_on("/ws/echo", Client::connect(server.local_addr()))
 }
 
-fn open_on(server: &ServerHandle, path: &str, mut c: Client) -> TcpStream {
-    let _ = server;
+/// Upgrades `c` to `path`, leaving the stream at the first WebSocket byte.
+fn open_on(path: &str, mut c: Client) -> TcpStream {
     c.send(&upgrade_to(path, "13", Some(KEY)));
     let head = c.head();
     assert_eq!(head.status, 101);
@@ -212,7 +212,7 @@ pub fn websocket_broadcast(start: Start) {
         min_write_rate: 64 * 1024, // the sleeper is cut within 3 s plus one 64 KiB slice's second
         ..test_config()
     });
-    let join = || open_on(&server, "/ws/broadcast", Client::connect(server.local_addr()));
+    let join = || open_on("/ws/broadcast", Client::connect(server.local_addr()));
     let mut members: Vec<TcpStream> = (0..3).map(|_| join()).collect();
     // Every member has joined once its own message comes back to it.
     for (i, member) in members.iter_mut().enumerate() {
@@ -230,15 +230,11 @@ pub fn websocket_broadcast(start: Start) {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     socket.connect(&server.local_addr().into()).unwrap();
-    let mut sleeper = open_on(
-        &server,
-        "/ws/broadcast",
-        Client::from_stream(TcpStream::from(socket)),
-    );
+    let mut sleeper = open_on("/ws/broadcast", Client::from_stream(TcpStream::from(socket)));
     sleeper.write_all(&frame(0x1, b"sleeper", true, true)).unwrap();
-    while read_frame(&mut members[0]).1 != b"sleeper" {}
-    while read_frame(&mut members[1]).1 != b"sleeper" {}
-    while read_frame(&mut members[2]).1 != b"sleeper" {}
+    for member in &mut members {
+        while read_frame(member).1 != b"sleeper" {}
+    }
     // 2,000 messages of 4 KiB (8 MB, more than the sleeper's socket buffers take), in bursts of
     // 100 that every reading member takes before the next: below the room's queue of 256.
     let message = vec![b'm'; 4096];

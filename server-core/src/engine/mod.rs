@@ -36,6 +36,8 @@ use body::{Chunked, Decoded};
 use encode::Framing;
 use head::{BodyKind, Meta, Upgrade};
 
+pub(crate) use head::tokens;
+
 /// The limits the engine enforces (taken from [`Config`](crate::Config)).
 #[derive(Clone, Debug)]
 pub struct Limits {

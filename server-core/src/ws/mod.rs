@@ -39,7 +39,7 @@ use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
 use std::io::{self, Read, Write};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -54,6 +54,8 @@ pub use tungstenite::Message;
 mod room;
 pub use room::Room;
 
+use crate::engine::tokens;
+use crate::runtime::lock;
 use crate::{Body, BodyError, BoxFuture, Request, Response};
 
 /// How large a message or a frame a client may send: past either, the session is closed with 1009.
@@ -120,18 +122,17 @@ where
 #[allow(clippy::result_large_err)] // the error is the answer itself, made once per handshake
 fn handshake(req: &Request) -> Result<HeaderValue, Response> {
     let headers = req.headers();
-    let has_token = |name: header::HeaderName, token: &str| {
-        headers.get_all(name).iter().any(|value| {
-            value
-                .to_str()
-                .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-        })
+    let has_token = |name: header::HeaderName, token: &[u8]| {
+        headers
+            .get_all(name)
+            .iter()
+            .any(|value| tokens(value.as_bytes()).any(|t| t.eq_ignore_ascii_case(token)))
     };
     let bad = |why: &'static str| Response::text(why).with_status(StatusCode::BAD_REQUEST);
     if req.method() != Method::GET || req.version() != Version::HTTP_11 {
         return Err(bad("a WebSocket upgrade is a GET over HTTP/1.1\n"));
     }
-    if !has_token(header::CONNECTION, "upgrade") || !has_token(header::UPGRADE, "websocket") {
+    if !has_token(header::CONNECTION, b"upgrade") || !has_token(header::UPGRADE, b"websocket") {
         return Err(bad(
             "not a WebSocket upgrade (Connection: upgrade, Upgrade: websocket)\n",
         ));
@@ -295,10 +296,6 @@ impl State {
         self.received_close = true;
         self.ended = true;
     }
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The bytes between the codec and the connection: what came in and is not yet decoded, and what

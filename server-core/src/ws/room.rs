@@ -43,7 +43,7 @@ impl Room {
 
     /// How many members the room has.
     pub fn len(&self) -> usize {
-        self.members.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.lock().len()
     }
 
     /// Whether the room has no members.
@@ -94,6 +94,6 @@ impl Room {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Member>> {
-        self.members.lock().unwrap_or_else(|e| e.into_inner())
+        crate::runtime::lock(&self.members)
     }
 }
