@@ -57,4 +57,5 @@ server_core::conformance_suite!(backend_coroutine::MiniHttp, gaps = [
     "websocket_bad_handshakes" => "the 426 loses its `Sec-WebSocket-Version: 13`: may_minihttp takes only `&'static str` headers, and the adapter drops the handler's others",
     "websocket_protocol_errors" => "no upgrades: a 101 does not hand the connection over",
     "websocket_broadcast" => "no upgrades: a 101 does not hand the connection over",
+    "websocket_shutdown_says_going_away" => "no upgrades: a 101 does not hand the connection over",
 ]);

@@ -1,10 +1,10 @@
 //! hyper 1.x's HTTP/1 server as the engine, on the same tokio runtime, accept loop and registry.
 
 use std::convert::Infallible;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::io;
 use std::net::TcpListener as StdListener;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -15,9 +15,12 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use server_core::backend::{Accepted, Backend, ConnGuard, guarded, respond};
 use server_core::{
     Body, BodyError, BoxError, Bytes, Config, Handler, PeerAddr, Request, Response, ServerHandle,
+    ShutdownSignal,
 };
 use server_core::{StatusCode, header};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedReadHalf;
 
 use crate::{TokioRuntime, serve};
 
@@ -86,26 +89,34 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
         );
         async move {
             idle.set(false);
+            let mut req = req;
+            let upgrade = wants_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
             let (mut parts, body) = req.into_parts();
             if let Some(peer) = peer {
                 parts.extensions.insert(peer);
             }
+            if upgrade.is_some() {
+                parts.extensions.insert(ShutdownSignal::new(&shared));
+            }
             let mut resp = if body.size_hint().lower() > settings.max_body as u64 {
                 Response::status(StatusCode::PAYLOAD_TOO_LARGE)
             } else {
-                let body = Limited::new(body, settings.max_body).map_err(|e| -> BoxError {
-                    if e.is::<LengthLimitError>() {
-                        Box::new(BodyError::TooLarge)
-                    } else {
-                        e
+                // An upgrade's request body is what the client sends after the 101 (see `tunnel`).
+                let (client_bytes, body) = match upgrade {
+                    Some(_) => {
+                        let (sender, body) = Body::channel();
+                        (Some(sender), body)
                     }
-                });
-                let (mut resp, panicked) = respond(
-                    &*handler,
-                    Request::from_parts(parts, Body::new(body)),
-                    &TokioRuntime,
-                )
-                .await;
+                    None => (None, limited(body, settings.max_body)),
+                };
+                let (mut resp, panicked) =
+                    respond(&*handler, Request::from_parts(parts, body), &TokioRuntime).await;
+                if let (Some(upgrade), Some(client_bytes)) = (upgrade, client_bytes)
+                    && resp.status() == StatusCode::SWITCHING_PROTOCOLS
+                {
+                    let server_bytes = std::mem::replace(resp.body_mut(), Body::empty());
+                    tokio::spawn(tunnel(upgrade, client_bytes, server_bytes));
+                }
                 if panicked || shared.is_shutting_down() {
                     resp.headers_mut()
                         .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
@@ -123,7 +134,100 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
             Ok::<_, Infallible>(resp.into_inner().map(InRuntime))
         }
     });
-    let _ = settings.builder.serve_connection(io, service).await;
+    let _ = settings
+        .builder
+        .serve_connection(io, service)
+        .with_upgrades()
+        .await;
+}
+
+fn limited(body: Incoming, max: usize) -> Body {
+    Body::new(Limited::new(body, max).map_err(|e| -> BoxError {
+        if e.is::<LengthLimitError>() {
+            Box::new(BodyError::TooLarge)
+        } else {
+            e
+        }
+    }))
+}
+
+fn wants_upgrade(req: &hyper::Request<Incoming>) -> bool {
+    req.headers().contains_key(header::UPGRADE)
+}
+
+/// After a `101`, hyper hands the connection over: what the client sends feeds the request body the
+/// handler holds, and the response body the handler gave (a WebSocket session, say) is written to the
+/// client, as server-core's engine does. The registry place travels with the connection.
+async fn tunnel(upgrade: hyper::upgrade::OnUpgrade, client_bytes: server_core::Sender, server_bytes: Body) {
+    let Ok(upgraded) = upgrade.await else { return };
+    // Our own stream back, with what hyper read past the request head.
+    let Ok(hyper::upgrade::Parts { io, read_buf, .. }) = upgraded.downcast::<Guarded>() else {
+        return;
+    };
+    let Guarded { _guard, io } = io;
+    let (mut from_client, mut to_client) = io.into_inner().into_split();
+    let inbound = async move {
+        let mut chunk = read_buf;
+        let mut buf = vec![0; 16 * 1024];
+        loop {
+            if !chunk.is_empty() && !sent_unless_gone(&client_bytes, chunk, &from_client).await {
+                return;
+            }
+            match from_client.read(&mut buf).await {
+                Ok(n @ 1..) => chunk = Bytes::copy_from_slice(&buf[..n]),
+                _ => return,
+            }
+        }
+    };
+    let outbound = async move {
+        let mut body = InRuntime(server_bytes);
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(data) = frame.into_data()
+                && to_client.write_all(&data).await.is_err()
+            {
+                return;
+            }
+        }
+        let _ = to_client.shutdown().await;
+    };
+    // Either end ends the connection, as in server-core's engine: the session returning, or the
+    // client leaving (its end of input drops the session, as `Config::half_close` off does).
+    let (mut inbound, mut outbound) = (pin!(inbound), pin!(outbound));
+    poll_fn(
+        |cx| match (inbound.as_mut().poll(cx), outbound.as_mut().poll(cx)) {
+            (Poll::Pending, Poll::Pending) => Poll::Pending,
+            _ => Poll::Ready(()),
+        },
+    )
+    .await;
+}
+
+/// Hands `chunk` to the session; false if the session is gone or the client leaves first (its end of
+/// input or a reset), which is watched without reading while the session is not taking bytes.
+async fn sent_unless_gone(
+    client_bytes: &server_core::Sender,
+    chunk: Bytes,
+    from_client: &OwnedReadHalf,
+) -> bool {
+    let mut send = pin!(client_bytes.send(chunk));
+    let mut peek = [0; 1];
+    let mut watching = true;
+    poll_fn(|cx| {
+        if let Poll::Ready(sent) = send.as_mut().poll(cx) {
+            return Poll::Ready(sent.is_ok());
+        }
+        if watching {
+            let mut peeked = tokio::io::ReadBuf::new(&mut peek);
+            match from_client.as_ref().poll_peek(cx, &mut peeked) {
+                Poll::Ready(Ok(0) | Err(_)) => return Poll::Ready(false),
+                // More bytes wait behind this chunk: only the send can move now.
+                Poll::Ready(Ok(_)) => watching = false,
+                Poll::Pending => {}
+            }
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// The stream with its registry place; fields drop in order (the registry place first, then the socket).
@@ -145,6 +249,18 @@ impl hyper::rt::Read for Guarded {
 impl hyper::rt::Write for Guarded {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+    // Without these hyper takes the stream for one that cannot write vectored and copies every
+    // response body into its own buffer ("flatten") instead of writing it from the body's memory.
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.io).poll_flush(cx)

@@ -40,11 +40,9 @@ mod hyper {
         "chunk_extensions_outweighing_the_data" => "hyper closes on too much chunk-extension data without an answer",
         "a_client_that_leaves_cancels_its_handler" => "with `half_close(true)` hyper keeps serving a request whose client sent its end of input",
         "pipelined_large_answers_are_bounded" => "with `pipeline_flush(true)` hyper encodes every pipelined answer it has before it writes",
+        "unread_last_responses_count_against_the_limit" => "unreliable: in about one full-suite run in three, hyper's connections whose clients left (and a few accepted after) are still registered 30 s later with the runtime idle and no timer armed; passes when run alone",
         "slow_reader_is_cut_by_the_minimum_rate" => "no write timeout or minimum write rate",
         "trickled_body_is_cut_by_the_minimum_rate" => "no body read timeout or minimum body rate",
-        "websocket_echo" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
-        "websocket_protocol_errors" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
-        "websocket_broadcast" => "the adapter serves without hyper's `with_upgrades()`: a 101 does not hand the connection over",
     ]);
 }
 

@@ -29,7 +29,7 @@ use bytes::Bytes;
 
 use crate::engine::{Conn, Next, Pump, Wait};
 use crate::rate::MinRate;
-use crate::server::{Accepted, ConnGuard};
+use crate::server::{Accepted, ConnGuard, ShutdownSignal};
 use crate::{Body, Config, Handler, PeerAddr, Response, Runtime, guarded, respond};
 
 /// A connected stream as a backend reads and writes it.
@@ -235,6 +235,10 @@ impl<T: Transport> Connection<'_, T> {
             Next::Request(mut req) => {
                 if let Some(addr) = self.peer {
                     req.extensions_mut().insert(PeerAddr(addr));
+                }
+                if self.conn.may_switch() {
+                    req.extensions_mut()
+                        .insert(ShutdownSignal::new(self.guard.shared()));
                 }
                 self.receiving.restart();
                 let call = respond(handler, req, self.rt());

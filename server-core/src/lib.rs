@@ -115,7 +115,7 @@ pub use runtime::{
     Elapsed, OFFLOAD_JOBS, OFFLOAD_WAIT, Overloaded, Sleep, Timeout, TryUnblock, Unblock, set_offload_limit,
     sleep, timeout, try_unblock, unblock,
 };
-pub use server::ServerHandle;
+pub use server::{ServerHandle, ShutdownSignal};
 pub use signal::ShutdownSignals;
 
 pub use bytes::Bytes;

@@ -67,6 +67,8 @@ pub struct Shared {
     /// The backend's runtime hooks, installed around every handler poll.
     pub runtime: &'static dyn Runtime,
     shutting_down: AtomicBool,
+    /// Notified when graceful shutdown begins, for [`ShutdownSignal`].
+    shutdown_begun: event_listener::Event,
     registry: Mutex<Registry>,
     drained: Condvar,
 }
@@ -94,6 +96,7 @@ impl Shared {
             config,
             runtime,
             shutting_down: AtomicBool::new(false),
+            shutdown_begun: event_listener::Event::new(),
             registry: Mutex::new(Registry::default()),
             drained: Condvar::new(),
         })
@@ -170,6 +173,7 @@ impl Shared {
     /// Returns whether every connection finished in time.
     pub fn shutdown(&self) -> bool {
         self.shutting_down.store(true, Ordering::SeqCst);
+        self.shutdown_begun.notify(usize::MAX);
         {
             let mut reg = self.lock();
             if let Some(fd) = reg.listener {
@@ -200,6 +204,36 @@ impl Shared {
             }
         }
         true
+    }
+}
+
+/// Tells a handler that outlives its request (an upgraded connection's: a WebSocket session) that
+/// graceful shutdown has begun, as Go's `Server.RegisterOnShutdown` does for hijacked connections:
+/// such a handler is not an in-flight request the server can wait out, so it should say goodbye
+/// (WebSocket's close 1001) and end. Upgrade requests carry it in their extensions.
+#[derive(Clone)]
+pub struct ShutdownSignal(Arc<Shared>);
+
+impl ShutdownSignal {
+    /// The signal of `shared`'s server.
+    pub fn new(shared: &Arc<Shared>) -> Self {
+        ShutdownSignal(Arc::clone(shared))
+    }
+
+    /// Whether graceful shutdown has begun.
+    pub fn is_shutting_down(&self) -> bool {
+        self.0.is_shutting_down()
+    }
+
+    /// Completes once graceful shutdown begins.
+    pub async fn wait(self) {
+        while !self.is_shutting_down() {
+            let listener = self.0.shutdown_begun.listen();
+            if self.is_shutting_down() {
+                return;
+            }
+            listener.await;
+        }
     }
 }
 

@@ -14,7 +14,9 @@
 //! ```
 //!
 //! A known gap still runs: it passes (printing `KNOWN GAP`) only while the case fails, so a gap that
-//! gets fixed must be taken off the list.
+//! gets fixed must be taken off the list. A reason that begins `unreliable:` marks a case a reference
+//! engine passes only sometimes, for a cause not yet traced: it runs, and its outcome is printed
+//! (`UNRELIABLE`), not judged.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -123,6 +125,10 @@ pub fn run<B: Backend>(
     let gap = gaps.iter().find(|(gap, _)| *gap == name);
     let outcome = catch_unwind(AssertUnwindSafe(|| case(&start)));
     match (gap, outcome) {
+        (Some((_, why)), outcome) if why.starts_with("unreliable:") => {
+            let seen = if outcome.is_ok() { "passed" } else { "failed" };
+            let _ = writeln!(io::stderr(), "UNRELIABLE {name} ({seen} this time): {why}");
+        }
         (None, Ok(())) => {}
         (None, Err(panic)) => std::panic::resume_unwind(panic),
         // Straight to stderr: the test harness captures `println!`, and a gap should be seen.
@@ -173,7 +179,7 @@ macro_rules! __conformance_cases {
             trickled_body_is_cut_by_the_minimum_rate, slow_reader_is_cut_by_the_minimum_rate,
             a_client_that_leaves_cancels_its_handler, half_closed_client_gets_its_stream,
             chunk_extensions_outweighing_the_data, websocket_echo, websocket_bad_handshakes,
-            websocket_protocol_errors, websocket_broadcast
+            websocket_protocol_errors, websocket_broadcast, websocket_shutdown_says_going_away
         );
     };
     ($backend:ty, $gaps:expr, $requires:expr; $($case:ident),* $(,)?) => {

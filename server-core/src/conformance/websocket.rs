@@ -148,6 +148,40 @@ pub fn websocket_echo(start: Start) {
     assert!(server.shutdown());
 }
 
+/// Graceful shutdown says goodbye to a session it cannot wait out: close 1001 (going away) to a
+/// client that sits in an open session, and once the client answers, shutdown completes well within
+/// its grace.
+pub fn websocket_shutdown_says_going_away(start: Start) {
+    let server = start(Config {
+        shutdown_grace: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(10), // the goodbye must not wait for a read to time out
+        ..test_config()
+    });
+    let mut s = open(&server);
+    s.write_all(&frame(0x1, b"here", true, true)).unwrap();
+    assert_eq!(read_frame(&mut s), (0x1, b"here".to_vec()));
+    let began = Instant::now();
+    let shutdown = std::thread::spawn(move || server.shutdown());
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let (opcode, payload) = read_frame(&mut s);
+    assert_eq!(
+        (opcode, &payload[..2]),
+        (0x8, &1001u16.to_be_bytes()[..]),
+        "close 1001"
+    );
+    s.write_all(&frame(0x8, &1001u16.to_be_bytes(), true, true))
+        .unwrap();
+    assert!(
+        shutdown.join().unwrap(),
+        "every connection finished within the grace"
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        began.elapsed()
+    );
+}
+
 /// Bad handshakes get their HTTP answer: 426 naming version 13, 400 for a missing key; a plain
 /// GET of the route is not switched, and the connection goes on serving HTTP.
 pub fn websocket_bad_handshakes(start: Start) {
@@ -269,7 +303,7 @@ pub fn websocket_broadcast(start: Start) {
             .expect("a member that reads gets every message, in order");
     }
     drop(sleeper);
-    drop(members);
+    drop((sender, members)); // every handle to the members' sockets: the clients leave
     assert_eq!(connections_after(&server, 0, Duration::from_secs(10)), 0);
     assert!(server.shutdown());
 }

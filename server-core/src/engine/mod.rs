@@ -36,6 +36,7 @@ use body::{Chunked, Decoded};
 use encode::Framing;
 use head::{BodyKind, Meta, Upgrade};
 
+#[cfg(feature = "ws")]
 pub(crate) use head::tokens;
 
 /// The limits the engine enforces (taken from [`Config`](crate::Config)).
@@ -448,6 +449,11 @@ impl Conn {
     /// reads then wait as long as an idle connection's, with no minimum rate.
     pub fn switched(&self) -> bool {
         matches!(self.state, State::Sending(Framing::Raw))
+    }
+
+    /// Whether the request last returned by [`advance`](Self::advance) asks to switch protocols.
+    pub fn may_switch(&self) -> bool {
+        self.meta.upgrade != Upgrade::No
     }
 
     /// Whether a request body is still arriving (so a read may bring its bytes rather than a new request).

@@ -31,6 +31,10 @@
 //! | a text message that is not UTF-8 | close 1007 |
 //! | a message or frame over [`Limits`] | close 1009 |
 //!
+//! Graceful shutdown ends every session with close 1001 (going away): the session's future is
+//! dropped, the close frame sent, and the connection closes once the client answers it (or at the
+//! end of `Config::shutdown_grace`).
+//!
 //! A session runs on the connection's own task (or thread, or coroutine): on the thread and coroutine
 //! backends, whose one thread blocks in a read while it waits for the client, a session sends only
 //! in answer to what it receives.
@@ -56,7 +60,7 @@ pub use room::Room;
 
 use crate::engine::tokens;
 use crate::runtime::lock;
-use crate::{Body, BodyError, BoxFuture, Request, Response};
+use crate::{Body, BodyError, BoxFuture, Request, Response, ShutdownSignal};
 
 /// How large a message or a frame a client may send: past either, the session is closed with 1009.
 #[derive(Clone, Copy, Debug)]
@@ -104,9 +108,14 @@ where
     let socket = WebSocket {
         state: Arc::clone(&state),
     };
+    let shutdown = req
+        .extensions()
+        .get::<ShutdownSignal>()
+        .map(|signal| -> BoxFuture<'static, ()> { Box::pin(signal.clone().wait()) });
     let body = Session {
         state,
         run: Some(Box::pin(session(socket))),
+        shutdown,
         incoming: req.into_body(),
     };
     let mut resp = Response::new(StatusCode::SWITCHING_PROTOCOLS)
@@ -339,6 +348,8 @@ impl Write for Buffers {
 struct Session {
     state: Arc<Mutex<State>>,
     run: Option<BoxFuture<'static, ()>>,
+    /// Graceful shutdown's start, where the server says (see [`ShutdownSignal`]).
+    shutdown: Option<BoxFuture<'static, ()>>,
     incoming: Body,
 }
 
@@ -351,6 +362,21 @@ impl http_body::Body for Session {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
         let this = self.get_mut();
+        if let Some(shutdown) = &mut this.shutdown
+            && shutdown.as_mut().poll(cx).is_ready()
+        {
+            // The session ends with the server: close 1001 (going away), then the client's answer.
+            this.shutdown = None;
+            if this.run.take().is_some() {
+                let mut state = lock(&this.state);
+                let State { protocol, io, .. } = &mut *state;
+                let frame = CloseFrame {
+                    code: CloseCode::Away,
+                    reason: "server shutting down".into(),
+                };
+                let _ = protocol.close(io, Some(frame));
+            }
+        }
         loop {
             if let Some(run) = &mut this.run
                 && run.as_mut().poll(cx).is_ready()

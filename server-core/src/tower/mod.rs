@@ -11,6 +11,9 @@
 //!   carries [`PeerAddr`](crate::PeerAddr) in its extensions and, with the `axum` feature, axum's
 //!   `ConnectInfo<SocketAddr>` as well, so the extractor works as under
 //!   `into_make_service_with_connect_info::<SocketAddr>()`.
+//! - **Upgrades.** With the `axum` feature, a request that asks to switch protocols is served
+//!   through a hyper connection over an in-memory pipe, so that axum's `WebSocketUpgrade` (which
+//!   needs hyper's `OnUpgrade`) works unchanged on every backend; see `upgrade.rs` for the cost.
 //! - **A tokio context everywhere.** axum and tower-http reach for tokio at run time
 //!   (`tokio::time::sleep`, `tokio::spawn`, `spawn_blocking`, tower-http's timeouts). On a backend
 //!   that is not tokio (threads, may coroutines, smol, compio), every poll of the service's future
@@ -33,6 +36,9 @@ use tower_service::Service;
 
 use crate::body::BoxError;
 use crate::{Body, Handler, Request, Response};
+
+#[cfg(feature = "axum")]
+mod upgrade;
 
 /// A tower service as a [`Handler`]; see the [module docs](self).
 #[derive(Clone)]
@@ -58,6 +64,14 @@ where
         Box::pin(async move {
             #[cfg(feature = "axum")]
             let req = with_connect_info(req);
+            #[cfg(feature = "axum")]
+            if upgrade::wants_upgrade(&req) {
+                let Ok(resp) = in_tokio(upgrade::through_hyper(self.0.clone(), req)).await else {
+                    return Response::internal_error();
+                };
+                let (parts, body) = resp.into_parts();
+                return http::Response::from_parts(parts, whole_if_ready(body).await).into();
+            }
             let mut service = self.0.clone();
             let answered = in_tokio(async move {
                 poll_fn(|cx| service.poll_ready(cx)).await?;
