@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::server::PLAINTEXT_REQUEST;
+use super::tools::clients::PLAINTEXT_REQUEST;
 use super::tools::{apt_install, which};
 
 /// Requests per write in the pipelined shape, as bench/pipeline.lua sends them.

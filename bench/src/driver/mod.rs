@@ -2,28 +2,36 @@
 
 mod charts;
 mod instructions;
-mod load;
-pub use load::SseReport;
-pub mod procfs;
+mod kind;
+mod measure;
+mod plan;
+mod progress;
 pub mod reference;
 mod report;
 mod rounds;
-mod scenario;
+mod row;
+mod scenarios;
 pub mod server;
+mod settings;
 mod skew;
 mod stalls;
+mod stats;
 mod tools;
+pub use tools::procfs;
 pub use tools::python_venv;
+pub use tools::sse_load::SseReport;
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
 use crate::BackendName;
+use plan::{Choice, Plan, Row};
 use reference::Reference;
-use scenario::{Job, Run, Scenario, Settings};
-use server::Subject;
+use row::Run;
+use scenarios::{ScenarioRef, WrkUse};
+use settings::Settings;
+use tools::Tools;
 
 /// Runs every backend's `serve` process under identical load (oha; wrk for pipelining), server
 /// and load generator pinned to disjoint CPUs, and writes results.json, results.md and SVG charts.
@@ -57,7 +65,7 @@ pub struct Args {
     target: Option<String>,
     /// Scenarios to run (comma-separated). Default: all but soak (quick: plaintext,json).
     #[arg(long, value_enum, value_delimiter = ',')]
-    scenarios: Vec<Scenario>,
+    scenarios: Vec<ScenarioRef>,
     /// Measured repetitions per run; the median is reported with the min–max spread.
     #[arg(long)]
     reps: Option<usize>,
@@ -145,14 +153,6 @@ enum Command {
     Stalls(stalls::Args),
 }
 
-/// The pool sizes of a full run's pool sweep (rows `tokio-pool-N`, `threads-pool-N`), and the
-/// connection count of the db scenario they are measured at.
-const POOL_SWEEP: [usize; 6] = [1, 2, 4, 8, 16, 64];
-const POOL_SWEEP_CONNECTIONS: usize = 512;
-
-/// The runtimes `bare` has a floor for, each named as the backend that runs on it.
-const FLOOR_RUNTIMES: [&str; 5] = ["tokio", "tokio-per-core", "compio", "smol", "threads"];
-
 pub fn main() {
     let mut args = Args::parse();
     let result = match args.command.take() {
@@ -169,337 +169,323 @@ pub fn main() {
 
 fn run(args: Args) -> Result<(), String> {
     let workspace = tools::workspace();
-    // A run of everything is the snapshot docs/ holds; anything less goes elsewhere by default.
-    let complete = !args.quick
-        && args.backends.is_empty()
-        && args.references.is_empty()
-        && !args.no_references
-        && args.scenarios.is_empty()
-        && args.target.is_none()
-        && args.compare.is_none()
-        && !args.floors;
-    let out = args.out.clone().unwrap_or_else(|| match (complete, args.quick) {
-        (true, _) => workspace.join("docs"),
-        (false, true) => workspace.join("target/bench-quick"),
-        (false, false) => workspace.join("target/bench-partial"),
-    });
+    let complete = is_complete(&args);
+    let out = out_dir(&args, complete, &workspace);
     if args.report_only {
         let results = report::load(&out)?;
         return report::write(&out, &results);
     }
     report::may_write(&out, complete, args.replace_snapshot)?;
     let mut settings = settings(&args);
+    let mut scenarios = chosen_scenarios(&args);
+    raise_fd_limit();
+    let wrk = WrkNeed::of(&scenarios);
+    let mut tools = tools::prepare(
+        &workspace,
+        args.serve.clone(),
+        args.target.is_none(),
+        wrk.why().as_deref(),
+    )?;
+    let mut not_measured: Vec<String> = Vec::new();
+    let database = start_database(
+        &args,
+        complete,
+        &mut scenarios,
+        &mut settings,
+        &mut tools,
+        &mut not_measured,
+    )?;
+    if let (Some(missing), None) = (wrk.missing(), &tools.wrk) {
+        eprintln!(
+            "note: wrk not found; {} (`apt-get install wrk` adds it)",
+            missing.note
+        );
+        not_measured.push(missing.not_measured);
+    }
+    if let Err(e) = tools::pin::pin_self(&settings.load_cpus) {
+        eprintln!(
+            "note: could not pin the driver to CPUs {:?}: {e}",
+            settings.load_cpus
+        );
+    }
+    let db_url = database.as_ref().map(|(url, _)| url.as_str());
+    let rows = rows(&args, complete, &workspace, &tools, db_url, &mut not_measured)?;
+    let baseline = baseline(&args.baseline, &rows);
+    let plan = plan::plan(&scenarios, &rows, &settings, tools.wrk.is_some());
+    let run = Measuring {
+        tools: &tools,
+        settings: &settings,
+        pipeline_script: &workspace.join("bench/pipeline.lua"),
+        baseline: &baseline,
+        out: &out,
+        complete,
+        not_measured: &not_measured,
+    };
+    run.announce(&plan, rows.len());
+    run.measure(&plan)?;
+    // Held to here: dropping it stops the database the bench started and removes its directory.
+    drop(database);
+    Ok(())
+}
+
+/// A run of everything: the snapshot docs/ holds.
+fn is_complete(args: &Args) -> bool {
+    !args.quick
+        && args.backends.is_empty()
+        && args.references.is_empty()
+        && !args.no_references
+        && args.scenarios.is_empty()
+        && args.target.is_none()
+        && args.compare.is_none()
+        && !args.floors
+}
+
+/// Where results go: `--out`, or docs/ for a complete run; anything less goes elsewhere.
+fn out_dir(args: &Args, complete: bool, workspace: &Path) -> PathBuf {
+    args.out.clone().unwrap_or_else(|| match (complete, args.quick) {
+        (true, _) => workspace.join("docs"),
+        (false, true) => workspace.join("target/bench-quick"),
+        (false, false) => workspace.join("target/bench-partial"),
+    })
+}
+
+/// The scenarios to measure: those named, or quick's two, or all of a default run.
+fn chosen_scenarios(args: &Args) -> Vec<ScenarioRef> {
+    match (&args.scenarios[..], args.quick) {
+        ([], true) => (scenarios::ALL.iter().copied())
+            .filter(|s| s.in_quick_run())
+            .collect(),
+        ([], false) => (scenarios::ALL.iter().copied())
+            .filter(|s| s.in_default_run())
+            .collect(),
+        (chosen, _) => chosen.to_vec(),
+    }
+}
+
+/// Which chosen scenarios use wrk, and what is said when it cannot be had.
+struct WrkNeed {
+    required: Vec<&'static str>,
+    preferred: Vec<&'static str>,
+}
+
+/// What is said when a needed wrk cannot be had: on the console, and in the report.
+struct WrkMissing {
+    note: String,
+    not_measured: String,
+}
+
+impl WrkNeed {
+    fn of(scenarios: &[ScenarioRef]) -> WrkNeed {
+        let using = |how: WrkUse| {
+            (scenarios.iter())
+                .filter(|s| s.wrk() == how)
+                .map(|s| s.id())
+                .collect()
+        };
+        WrkNeed {
+            required: using(WrkUse::Required),
+            preferred: using(WrkUse::Preferred),
+        }
+    }
+
+    /// Why wrk is installed, if it is needed.
+    fn why(&self) -> Option<String> {
+        let users: Vec<&str> = self.required.iter().chain(&self.preferred).copied().collect();
+        (!users.is_empty()).then(|| format!("for the {} scenarios", users.join(", ")))
+    }
+
+    fn missing(&self) -> Option<WrkMissing> {
+        self.why()?;
+        let (required, preferred) = (self.required.join(", "), self.preferred.join(", "));
+        let skipped = (!required.is_empty()).then(|| format!("{required} is skipped"));
+        let on_oha = (!preferred.is_empty()).then(|| format!("{preferred} runs on oha"));
+        Some(WrkMissing {
+            note: [skipped, on_oha]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" and "),
+            not_measured: match (required.is_empty(), preferred.is_empty()) {
+                (false, false) => format!("{required}: wrk could not be installed ({preferred} ran on oha)"),
+                (false, true) => format!("{required}: wrk could not be installed"),
+                _ => format!("wrk could not be installed ({preferred} ran on oha)"),
+            },
+        })
+    }
+}
+
+/// The database scenarios' PostgreSQL, where a chosen scenario needs one: its URL, and the server
+/// the bench started (stopped and removed when dropped). A complete run goes on without the
+/// database scenarios where it cannot start one, and says so in its report.
+fn start_database(
+    args: &Args,
+    complete: bool,
+    scenarios: &mut Vec<ScenarioRef>,
+    settings: &mut Settings,
+    tools: &mut Tools,
+    not_measured: &mut Vec<String>,
+) -> Result<Option<(String, Option<db::fixture::Postgres>)>, String> {
+    let needed: Vec<&str> = (scenarios.iter())
+        .filter(|s| s.needs_database())
+        .map(|s| s.id())
+        .collect();
+    if needed.is_empty() || args.target.is_some() {
+        return Ok(None);
+    }
+    if let Some(url) = &args.db_url {
+        settings.database = Some(format!("{url} (given), {}", strategy(args.db_pool)));
+        return Ok(Some((url.clone(), None)));
+    }
+    let server = match start_postgres() {
+        Err(e) if complete => {
+            // As without wrk: the full run goes on, and its report says what it lacks.
+            eprintln!("note: the database scenarios are not measured: {e}");
+            not_measured.push(format!("{}: {e}", needed.join(", ")));
+            scenarios.retain(|s| !s.needs_database());
+            return Ok(None);
+        }
+        Err(e) => return Err(format!("the database scenarios need PostgreSQL: {e}")),
+        Ok(server) => server,
+    };
+    let pid = server.pid() as u32;
+    for process in procfs::tree(pid) {
+        tools::pin::pin_pid(process, &settings.load_cpus)
+            .map_err(|e| format!("pinning PostgreSQL to {:?}: {e}", settings.load_cpus))?;
+    }
+    tools.database_pid = Some(pid);
+    settings.database = Some(format!(
+        "PostgreSQL started by the bench, pinned to CPUs {:?} with the load generator, {}",
+        settings.load_cpus,
+        strategy(args.db_pool)
+    ));
+    Ok(Some((server.url(), Some(server))))
+}
+
+/// Every row of the run: the `--target`, or the chosen backends with their variants and the
+/// chosen references.
+fn rows(
+    args: &Args,
+    complete: bool,
+    workspace: &Path,
+    tools: &Tools,
+    db_url: Option<&str>,
+    not_measured: &mut Vec<String>,
+) -> Result<Vec<Row>, String> {
+    if let Some(url) = &args.target {
+        return Ok(vec![server::Subject::running(url)?.into()]);
+    }
+    let Some(serve) = &tools.serve else {
+        return Ok(Vec::new());
+    };
     let backends = if args.backends.is_empty() {
         BackendName::ALL.to_vec()
     } else {
         args.backends.clone()
     };
+    let choice = Choice {
+        args,
+        complete,
+        backends: &backends,
+        db_url,
+    };
+    let mut rows = plan::serve_rows(&choice, serve, tools)?;
     let references = match (&args.references[..], args.no_references) {
         (_, true) => vec![],
         ([], _) if args.quick || !args.backends.is_empty() => vec![],
         ([], _) => Reference::ALL.to_vec(),
         (chosen, _) => chosen.to_vec(),
     };
-    let mut scenarios = match (&args.scenarios[..], args.quick) {
-        ([], true) => vec![Scenario::Plaintext, Scenario::Json],
-        ([], false) => Scenario::ALL.to_vec(),
-        (chosen, _) => chosen.to_vec(),
-    };
-
-    raise_fd_limit();
-    let need_wrk = scenarios
-        .iter()
-        .any(|s| matches!(s, Scenario::Pipelined | Scenario::Wait | Scenario::Soak));
-    let mut tools = tools::prepare(&workspace, args.serve.clone(), args.target.is_none(), need_wrk)?;
-    let needs_database = scenarios.iter().any(|s| s.has_database());
-    let mut not_measured: Vec<String> = Vec::new();
-    // Held to the end of the run: dropping it stops the server and removes its directory.
-    let mut postgres = None;
-    let db_url = match (&args.db_url, needs_database && args.target.is_none()) {
-        (_, false) => None,
-        (Some(url), true) => {
-            settings.database = Some(format!("{url} (given), {}", strategy(args.db_pool)));
-            Some(url.clone())
-        }
-        (None, true) => match start_postgres() {
-            Err(e) if complete => {
-                // As without wrk: the full run goes on, and its report says what it lacks.
-                eprintln!("note: the database scenarios are not measured: {e}");
-                not_measured.push(format!("db, queries, fortunes, updates: {e}"));
-                scenarios.retain(|s| !s.has_database());
-                None
-            }
-            Err(e) => return Err(format!("the database scenarios need PostgreSQL: {e}")),
-            Ok(server) => {
-                let pid = server.pid() as u32;
-                for process in procfs::tree(pid) {
-                    server::pin_pid(process, &settings.load_cpus)
-                        .map_err(|e| format!("pinning PostgreSQL to {:?}: {e}", settings.load_cpus))?;
-                }
-                tools.database_pid = Some(pid);
-                settings.database = Some(format!(
-                    "PostgreSQL started by the bench, pinned to CPUs {:?} with the load generator, {}",
-                    settings.load_cpus,
-                    strategy(args.db_pool)
-                ));
-                let url = server.url();
-                postgres = Some(server);
-                Some(url)
-            }
-        },
-    };
-    if need_wrk && tools.wrk.is_none() {
-        not_measured.push("pipelined: wrk could not be installed (wait ran on oha)".into());
-    }
-    if let Err(e) = server::pin_self(&settings.load_cpus) {
-        eprintln!(
-            "note: could not pin the driver to CPUs {:?}: {e}",
-            settings.load_cpus
-        );
-    }
-    let pipeline_script = workspace.join("bench/pipeline.lua");
-    let mut subjects: Vec<Subject> = Vec::new();
-    if let Some(url) = &args.target {
-        subjects.push(Subject::running(url)?);
-    } else if let Some(serve) = &tools.serve {
-        // `strategy`: serve's flags that choose how handlers reach the database.
-        let with_db = |mut subject: Subject, strategy: Vec<String>| {
-            if let Some(url) = &db_url {
-                subject.args.splice(0..0, ["--db-url".into(), url.clone()]);
-                subject.args.splice(0..0, strategy);
-            }
-            subject
-        };
-        let pool = |size: usize| vec!["--db-pool".into(), size.to_string()];
-        subjects.extend(backends.iter().map(|&backend| {
-            with_db(
-                Subject::backend(serve, backend),
-                args.db_pool.map(pool).unwrap_or_default(),
-            )
-        }));
-        if db_url.is_some() {
-            // Rows of other connection strategies: which backends, the row's suffix, serve's flags,
-            // and the cells they are measured in.
-            type Cells = fn(Scenario, usize) -> bool;
-            let everywhere: Cells = |scenario, _| scenario.has_database();
-            let pools: Vec<(&[BackendName], String, Vec<String>, Cells)> = if complete
-                && args.db_pool_rows.is_empty()
-            {
-                // A full run's pool sweep: /db at 512 connections, for the work-stealing
-                // runtime and for a thread per connection.
-                let sweep: Cells =
-                    |scenario, connections| scenario == Scenario::Db && connections == POOL_SWEEP_CONNECTIONS;
-                let swept: &[BackendName] = &[BackendName::Tokio, BackendName::Threads];
-                (POOL_SWEEP.iter())
-                    .map(|&size| (swept, format!("pool-{size}"), pool(size), sweep))
-                    .collect()
-            } else {
-                (args.db_pool_rows.iter())
-                    .map(|&size| (&backends[..], format!("pool-{size}"), pool(size), everywhere))
-                    .collect()
-            };
-            let sync = [("sync", "inline"), ("sync-unblock", "unblock")].map(|(row, how)| {
-                let flags = vec!["--db-blocking".into(), how.into()];
-                (&backends[..], row.to_owned(), flags, everywhere)
-            });
-            let variants: Vec<_> = (pools.into_iter())
-                .chain(sync.into_iter().filter(|_| args.db_sync_rows))
-                .collect();
-            for &backend in &backends {
-                for (_, row, strategy, cells) in variants.iter().filter(|v| v.0.contains(&backend)) {
-                    let mut subject = with_db(Subject::backend(serve, backend), strategy.clone());
-                    subject.name = format!("{}-{row}", backend.as_str());
-                    subject.only_in = Some(*cells);
-                    subjects.push(subject);
-                }
-            }
-        }
-        if args.axum || complete {
-            subjects.extend(
-                backends
-                    .iter()
-                    .filter(|backend| backend.serves_axum())
-                    .map(|&backend| Subject::axum_app(serve, backend)),
-            );
-            subjects.push(Subject::axum_serve(serve));
-        }
-        if let Some(old) = &args.compare {
-            for subject in subjects.iter_mut() {
-                subject.pair = Some(format!("{}@base", subject.name));
-            }
-            let bases: Vec<Subject> = subjects
-                .iter()
-                .map(|subject| Subject {
-                    name: format!("{}@base", subject.name),
-                    program: old.clone(),
-                    pair: None,
-                    ..subject.clone()
-                })
-                .collect();
-            subjects.extend(bases);
-        }
-        if args.floors {
-            let bare = tools
-                .bare
-                .as_deref()
-                .ok_or("--floors: bare was not found beside serve")?;
-            for subject in subjects.iter_mut() {
-                subject.pair = FLOOR_RUNTIMES
-                    .contains(&subject.name.as_str())
-                    .then(|| format!("bare-{}", subject.name));
-            }
-            let floors = backends
-                .iter()
-                .map(|backend| backend.as_str())
-                .filter(|name| FLOOR_RUNTIMES.contains(name))
-                .map(|runtime| Subject::floor(bare, runtime));
-            subjects.extend(floors);
-        }
-        for reference in references {
-            match reference.prepare(&workspace) {
-                Ok(mut subject) => {
-                    if let Some(url) = &db_url {
-                        subject.env.push(("DATABASE_URL".into(), url.clone()));
-                        if let Some(size) = args.db_pool {
-                            subject.env.push(("DB_POOL".into(), size.to_string()));
-                        }
-                    }
-                    subjects.push(subject)
-                }
-                Err(why) => {
-                    eprintln!("note: {} is not measured: {why}", reference.row_name());
-                    not_measured.push(format!("{}: {why}", reference.row_name()));
-                }
-            }
-        }
-    }
-    let baseline = if subjects.iter().any(|s| s.name == args.baseline) {
-        args.baseline.clone()
-    } else {
-        let first = subjects.first().map_or(String::new(), |s| s.name.clone());
-        eprintln!(
-            "note: baseline {} is not measured; ratios are to {first}",
-            args.baseline
-        );
-        first
-    };
-
-    let plan: Vec<(Scenario, Vec<Job>)> = scenarios
-        .iter()
-        .map(|&scenario| {
-            let jobs = subjects
-                .iter()
-                .filter(|subject| !subject.is_axum() || scenario.measures_axum())
-                .flat_map(|subject| {
-                    let settings = &settings;
-                    scenario
-                        .server_cpu_sets(settings)
-                        .into_iter()
-                        .flat_map(move |server_cpus| {
-                            scenario
-                                .connections(settings)
-                                .into_iter()
-                                .map(move |connections| Job {
-                                    subject,
-                                    scenario,
-                                    connections,
-                                    server_cpus: server_cpus.clone(),
-                                })
-                        })
-                })
-                .filter(|job| {
-                    let only_in = job.subject.only_in;
-                    let skip = !only_in.is_none_or(|only_in| only_in(job.scenario, job.connections))
-                        || (job.scenario == Scenario::Pipelined && tools.wrk.is_none())
-                        || (job.scenario == Scenario::Idle && job.subject.running.is_some());
-                    !skip
-                })
-                .collect();
-            (scenario, jobs)
-        })
-        .collect();
-    let planned: f64 = plan
-        .iter()
-        .map(|(_, jobs)| rounds::planned_seconds(jobs, &settings))
-        .sum();
-    eprintln!(
-        "bench: {} rows ({} servers, scenarios {}) in {} interleaved rounds (soak: one), ratios to {baseline}; \
-         planned about {}",
-        plan.iter().map(|(_, jobs)| jobs.len()).sum::<usize>(),
-        subjects.len(),
-        scenarios.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
-        settings.reps,
-        clock(planned),
-    );
-
-    let command = command_line();
-    let provenance = report::Provenance::now();
-    let started = Instant::now();
-    // Results are saved after every scenario, so an interrupted bench keeps what it measured.
-    let save = |runs: &[Run], complete: bool| -> Result<(), String> {
-        let results = report::Results::new(
-            provenance.clone(),
-            settings.clone(),
-            runs.to_vec(),
-            started.elapsed().as_secs_f64(),
-            tools.oha_version.clone(),
-            command.clone(),
-            complete,
-            not_measured.clone(),
-        );
-        report::save(&out, &results)?;
-        report::write(&out, &results)
-    };
-    let mut done_planned = 0.0;
-    let mut runs: Vec<Run> = Vec::new();
-    for (k, (scenario, jobs)) in plan.iter().enumerate() {
-        let scenario_planned = rounds::planned_seconds(jobs, &settings);
-        let reps = settings.reps(*scenario);
-        let mut reported = 0;
-        let mut progress = |job: &Job, round: usize, sample: Option<&scenario::Sample>| {
-            reported += 1;
-            let elapsed = started.elapsed().as_secs_f64();
-            let done = done_planned + scenario_planned * reported as f64 / (jobs.len() * reps) as f64;
-            let eta = (planned - done) * elapsed / done.max(1.0);
-            let figure = match sample.and_then(|s| scenario::headline(job, s)) {
-                Some(v) => format!("{v:.2} {}", scenario.headline_unit()),
-                None => "failed".into(),
-            };
-            eprintln!(
-                "[{}/{} {} round {}/{reps}] {:<20} {:>5} conns {:>2} CPUs  {figure:<22} elapsed {}  ETA {}",
-                k + 1,
-                plan.len(),
-                scenario.as_str(),
-                round + 1,
-                job.subject.name,
-                job.connections,
-                job.server_cpus.len(),
-                clock(elapsed),
-                clock(eta),
-            );
-        };
-        let measured = rounds::run_scenario(
-            jobs,
-            &tools,
-            &settings,
-            &pipeline_script,
-            &baseline,
-            &mut progress,
-        );
-        for run in &measured {
-            eprintln!("    {:<20} {}", run.backend, summary(run));
-        }
-        runs.extend(measured);
-        done_planned += scenario_planned;
-        // A complete run is marked so only once every scenario is in.
-        save(&runs, complete && k + 1 == plan.len())?;
-    }
-    drop(postgres);
-    eprintln!("bench: measured in {}", clock(started.elapsed().as_secs_f64()));
-    eprintln!("bench: wrote {}", out.display());
-    Ok(())
+    rows.extend(plan::reference_rows(
+        &references,
+        workspace,
+        db_url,
+        args.db_pool,
+        not_measured,
+    ));
+    Ok(rows)
 }
 
+/// The row ratios are taken to: `--baseline` where it is measured, else the first row.
+fn baseline(wanted: &str, rows: &[Row]) -> String {
+    if rows.iter().any(|r| r.subject.name == wanted) {
+        return wanted.to_owned();
+    }
+    let first = rows.first().map_or(String::new(), |r| r.subject.name.clone());
+    eprintln!("note: baseline {wanted} is not measured; ratios are to {first}");
+    first
+}
+
+/// A planned run being measured, and where its results go.
+struct Measuring<'a> {
+    tools: &'a Tools,
+    settings: &'a Settings,
+    pipeline_script: &'a Path,
+    baseline: &'a str,
+    out: &'a Path,
+    complete: bool,
+    not_measured: &'a [String],
+}
+
+impl Measuring<'_> {
+    fn announce(&self, plan: &Plan<'_>, servers: usize) {
+        eprintln!(
+            "bench: {} rows ({servers} servers, scenarios {}) in {} interleaved rounds (soak: one), ratios to {}; \
+             planned about {}",
+            plan.iter().map(|(_, jobs)| jobs.len()).sum::<usize>(),
+            plan.iter().map(|(s, _)| s.id()).collect::<Vec<_>>().join(","),
+            self.settings.reps,
+            self.baseline,
+            progress::clock(planned(plan, self.settings)),
+        );
+    }
+
+    /// Every scenario in turn, its rows saved (and the report written) after each, so that an
+    /// interrupted bench keeps what it measured.
+    fn measure(&self, plan: &Plan<'_>) -> Result<(), String> {
+        let command = command_line();
+        let provenance = report::Provenance::now();
+        let mut progress = progress::Progress::new(plan, self.settings);
+        let mut runs: Vec<Run> = Vec::new();
+        for (k, (_, jobs)) in plan.iter().enumerate() {
+            let measured = rounds::run_scenario(
+                jobs,
+                self.tools,
+                self.settings,
+                self.pipeline_script,
+                self.baseline,
+                &mut progress.reporter(k),
+            );
+            for run in &measured {
+                eprintln!("    {:<20} {}", run.backend, progress::summary(run));
+            }
+            runs.extend(measured);
+            progress.scenario_done(k);
+            let results = report::Results::new(
+                provenance.clone(),
+                self.settings.clone(),
+                runs.clone(),
+                progress.elapsed_s(),
+                self.tools.oha_version.clone(),
+                command.clone(),
+                // A complete run is marked so only once every scenario is in.
+                self.complete && k + 1 == plan.len(),
+                self.not_measured.to_vec(),
+            );
+            report::save(self.out, &results)?;
+            report::write(self.out, &results)?;
+        }
+        eprintln!("bench: measured in {}", progress::clock(progress.elapsed_s()));
+        eprintln!("bench: wrote {}", self.out.display());
+        Ok(())
+    }
+}
+
+/// The whole plan's planned wall time.
+fn planned(plan: &Plan<'_>, settings: &Settings) -> f64 {
+    (plan.iter())
+        .map(|(_, jobs)| plan::planned_seconds(jobs, settings))
+        .sum()
+}
 fn settings(args: &Args) -> Settings {
     let quick = args.quick;
     Settings {
@@ -537,47 +523,6 @@ fn strategy(pool: Option<usize>) -> String {
         Some(size) => format!("a shared pool of {size} connections per server"),
         None => "one pipelined connection per thread that runs handlers".into(),
     }
-}
-
-fn summary(run: &Run) -> String {
-    if let Some(note) = &run.note {
-        return format!("not measured: {note}");
-    }
-    let f = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
-    let leaks = match (
-        run.fds_before,
-        run.fds_after,
-        run.threads_before,
-        run.threads_after,
-    ) {
-        (Some(fb), Some(fa), Some(tb), Some(ta)) => format!(
-            "  RSS slope {} KB/min  fds {fb} → {fa}  threads {tb} → {ta}",
-            f(run.rss_slope_kb_per_min, 1)
-        ),
-        _ => String::new(),
-    };
-    format!(
-        "{} req/s  p99 {} ms  {} CPU-µs/req  peak RSS {} MB  {} KB/conn  errors {}{leaks}{}",
-        f(run.rps, 0),
-        f(run.p99_ms, 2),
-        f(run.cpu_us_per_req, 2),
-        f(
-            (run.peak_rss_kb > 0).then_some(run.peak_rss_kb as f64 / 1024.0),
-            0
-        ),
-        f(run.rss_per_conn_kb, 1),
-        run.errors + run.non_2xx,
-        if run.loadgen_saturated {
-            "  (load generator saturated)"
-        } else {
-            ""
-        },
-    )
-}
-
-fn clock(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    format!("{}m{:02}s", s / 60, s % 60)
 }
 
 fn command_line() -> String {

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::kind::RowKind;
 use super::server::Subject;
 use super::tools::{
     apt_get_install, apt_install, installed, mark_installed, python_venv, run, target_dir, which,
@@ -42,7 +43,7 @@ impl Reference {
         let out = target_dir(workspace).join("reference");
         let subject = |program: PathBuf, args: Vec<String>, env: Vec<(String, String)>| Subject {
             name: self.row_name().into(),
-            reference: true,
+            kind: RowKind::Reference,
             program,
             args,
             env,

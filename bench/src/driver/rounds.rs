@@ -3,11 +3,16 @@
 //! Each row's figure is then also taken as a ratio to the baseline row's in the same round.
 
 use std::path::Path;
+use std::time::Duration;
 
-use super::procfs;
-use super::scenario::{self, AtRest, Job, Run, Sample, Scenario, Settings};
+use super::measure::{AtRest, Context, Sample};
+use super::plan::Job;
+use super::row::Run;
 use super::server::ServerProcess;
+use super::settings::Settings;
+use super::stats::{self, Ratio};
 use super::tools::Tools;
+use super::tools::procfs;
 
 /// The order the cells of a scenario are measured in, in `round`: each cell once, rotated and
 /// reversed in odd rounds, so that no cell always goes first or always follows the same one. (The
@@ -21,16 +26,6 @@ pub fn round_order(cells: usize, round: usize) -> Vec<usize> {
     order
 }
 
-/// A row's figure over the baseline's, round by round, where both were measured in that round.
-pub fn round_ratios(figures: &[Option<f64>], baseline: &[Option<f64>]) -> Vec<f64> {
-    figures
-        .iter()
-        .zip(baseline)
-        .filter_map(|(f, b)| Some(f.as_ref()? / b.filter(|b| *b > 0.0)?))
-        .filter(|r| r.is_finite())
-        .collect()
-}
-
 /// What a cell collected: one sample per round (none where a rep failed), or why it stopped.
 struct Cell {
     samples: Vec<Option<Sample>>,
@@ -39,7 +34,7 @@ struct Cell {
 }
 
 /// Measures the cells of one scenario (all of the same scenario) and returns their rows, in the
-/// cells' order. `baseline` names the subject whose row in the same round every ratio is taken to.
+/// cells' order. `baseline` names the row whose figure in the same round every ratio is taken to.
 pub fn run_scenario(
     jobs: &[Job<'_>],
     tools: &Tools,
@@ -51,7 +46,12 @@ pub fn run_scenario(
     let Some(scenario) = jobs.first().map(|j| j.scenario) else {
         return Vec::new();
     };
-    let reps = settings.reps(scenario);
+    let measurer = Measurer {
+        tools,
+        settings,
+        pipeline_script,
+    };
+    let reps = scenario.reps(settings);
     let mut cells: Vec<Cell> = jobs
         .iter()
         .map(|_| Cell {
@@ -60,17 +60,57 @@ pub fn run_scenario(
             clean_exit: true,
         })
         .collect();
-    if scenario == Scenario::Idle {
-        // A fresh server per rep: memory per connection is read from its base at start.
-        for round in 0..reps {
+    if scenario.fresh_server_per_round() {
+        measurer.rounds_on_fresh_servers(jobs, &mut cells, progress);
+    } else {
+        measurer.rounds_on_kept_servers(jobs, &mut cells, progress);
+    }
+    rows(jobs, cells, settings, baseline)
+}
+
+/// What measuring a cell needs besides the cell.
+struct Measurer<'a> {
+    tools: &'a Tools,
+    settings: &'a Settings,
+    pipeline_script: &'a Path,
+}
+
+impl Measurer<'_> {
+    fn context<'a>(
+        &'a self,
+        job: &Job<'_>,
+        server: &'a ServerProcess,
+        duration: Duration,
+        warmup: bool,
+    ) -> Context<'a> {
+        Context {
+            server,
+            tools: self.tools,
+            settings: self.settings,
+            cell_connections: job.connections,
+            duration,
+            pipeline_script: self.pipeline_script,
+            warmup,
+        }
+    }
+
+    /// A fresh server per rep, started and stopped around it.
+    fn rounds_on_fresh_servers(
+        &self,
+        jobs: &[Job<'_>],
+        cells: &mut [Cell],
+        progress: &mut dyn FnMut(&Job<'_>, usize, Option<&Sample>),
+    ) {
+        for round in 0..cells[0].samples.len() {
             for i in round_order(jobs.len(), round) {
                 let job = &jobs[i];
                 let cell = &mut cells[i];
                 if cell.note.is_some() {
                     continue;
                 }
-                let sample = ServerProcess::start(job.subject, &job.server_cpus).and_then(|server| {
-                    let sample = scenario::idle(&server, job.connections);
+                let duration = job.scenario.duration(self.settings);
+                let sample = ServerProcess::start(&job.row.subject, &job.server_cpus).and_then(|server| {
+                    let sample = job.scenario.measure(&self.context(job, &server, duration, false));
                     cell.clean_exit &= server.stop();
                     sample
                 });
@@ -78,51 +118,30 @@ pub fn run_scenario(
                 progress(job, round, cell.samples[round].as_ref());
             }
         }
-    } else {
-        // One server per subject and CPU set, kept for the whole scenario; started all at once,
-        // since each start mostly waits (for its first answer, then for its memory to settle).
-        let mut firsts: Vec<&Job<'_>> = Vec::new();
-        let server_of: Vec<usize> = jobs
-            .iter()
-            .map(|job| {
-                let same = |other: &&Job<'_>| {
-                    other.subject.name == job.subject.name && other.server_cpus == job.server_cpus
-                };
-                firsts.iter().position(same).unwrap_or_else(|| {
-                    firsts.push(job);
-                    firsts.len() - 1
-                })
-            })
-            .collect();
-        let servers: Vec<Result<ServerProcess, String>> = std::thread::scope(|scope| {
-            let starting: Vec<_> = firsts
-                .iter()
-                .map(|job| scope.spawn(|| ServerProcess::start(job.subject, &job.server_cpus)))
-                .collect();
-            starting
-                .into_iter()
-                .map(|start| {
-                    start
-                        .join()
-                        .unwrap_or_else(|_| Err("starting it panicked".into()))
-                })
-                .collect()
-        });
+    }
+
+    /// One server per row and CPU set, kept for the whole scenario; started all at once, since
+    /// each start mostly waits (for its first answer, then for its memory to settle).
+    fn rounds_on_kept_servers(
+        &self,
+        jobs: &[Job<'_>],
+        cells: &mut [Cell],
+        progress: &mut dyn FnMut(&Job<'_>, usize, Option<&Sample>),
+    ) {
+        let (servers, server_of) = start_servers(jobs);
         for (i, job) in jobs.iter().enumerate() {
             match &servers[server_of[i]] {
                 Err(e) => cells[i].note = Some(e.clone()),
-                Ok(server) if settings.warmup_s > 0.0 => {
-                    let warmup = std::time::Duration::from_secs_f64(settings.warmup_s);
-                    if let Err(e) =
-                        scenario::measure(job, tools, settings, server, warmup, pipeline_script, true)
-                    {
+                Ok(server) if self.settings.warmup_s > 0.0 => {
+                    let warmup = Duration::from_secs_f64(self.settings.warmup_s);
+                    if let Err(e) = job.scenario.measure(&self.context(job, server, warmup, true)) {
                         cells[i].note = Some(format!("warm-up: {e}"));
                     }
                 }
                 Ok(_) => {}
             }
         }
-        for round in 0..reps {
+        for round in 0..cells[0].samples.len() {
             for i in round_order(jobs.len(), round) {
                 let job = &jobs[i];
                 let (cell, Ok(server)) = (&mut cells[i], &servers[server_of[i]]) else {
@@ -131,24 +150,7 @@ pub fn run_scenario(
                 if cell.note.is_some() {
                     continue;
                 }
-                let soak_pid = server.pid().filter(|_| scenario == Scenario::Soak);
-                let before = soak_pid.map(|pid| AtRest::settled(pid, None));
-                // The previous cell's server may still be ending its threads: where memory per
-                // connection is reported, the kernel-stack base is read once that has stopped falling.
-                let kernel_stack_base = matches!(scenario, Scenario::Wait | Scenario::Sse | Scenario::Soak)
-                    .then(procfs::settled_kernel_stack_kb);
-                let duration = settings.duration(scenario);
-                let sample =
-                    scenario::measure(job, tools, settings, server, duration, pipeline_script, false).map(
-                        |mut s| {
-                            s.base_kernel_stack_kb = kernel_stack_base.unwrap_or(s.base_kernel_stack_kb);
-                            if let (Some(pid), Some(before)) = (soak_pid, before) {
-                                s.at_rest = Some((before, AtRest::settled(pid, Some(before))));
-                            }
-                            s
-                        },
-                    );
-                record(cell, round, sample);
+                record(cell, round, self.measure_rep(job, server));
                 progress(job, round, cell.samples[round].as_ref());
             }
         }
@@ -161,13 +163,67 @@ pub fn run_scenario(
         }
     }
 
+    /// One measured rep on a kept server, with the readings around it the scenario asks for.
+    fn measure_rep(&self, job: &Job<'_>, server: &ServerProcess) -> Result<Sample, String> {
+        let scenario = job.scenario;
+        let leak_pid = server.pid().filter(|_| scenario.watches_for_leaks());
+        let before = leak_pid.map(|pid| AtRest::settled(pid, None));
+        // The previous cell's server may still be ending its threads.
+        let kernel_stack_base = scenario
+            .settles_kernel_stacks()
+            .then(procfs::settled_kernel_stack_kb);
+        let duration = scenario.duration(self.settings);
+        let mut sample = scenario.measure(&self.context(job, server, duration, false))?;
+        sample.base_kernel_stack_kb = kernel_stack_base.unwrap_or(sample.base_kernel_stack_kb);
+        if let (Some(pid), Some(before)) = (leak_pid, before) {
+            sample.at_rest = Some((before, AtRest::settled(pid, Some(before))));
+        }
+        Ok(sample)
+    }
+}
+
+/// Starts one server per row and CPU set, together; returns them and each job's server.
+fn start_servers(jobs: &[Job<'_>]) -> (Vec<Result<ServerProcess, String>>, Vec<usize>) {
+    let mut firsts: Vec<&Job<'_>> = Vec::new();
+    let server_of: Vec<usize> = jobs
+        .iter()
+        .map(|job| {
+            let same = |other: &&Job<'_>| {
+                other.row.subject.name == job.row.subject.name && other.server_cpus == job.server_cpus
+            };
+            firsts.iter().position(same).unwrap_or_else(|| {
+                firsts.push(job);
+                firsts.len() - 1
+            })
+        })
+        .collect();
+    let servers = std::thread::scope(|scope| {
+        let starting: Vec<_> = firsts
+            .iter()
+            .map(|job| scope.spawn(|| ServerProcess::start(&job.row.subject, &job.server_cpus)))
+            .collect();
+        starting
+            .into_iter()
+            .map(|start| {
+                start
+                    .join()
+                    .unwrap_or_else(|_| Err("starting it panicked".into()))
+            })
+            .collect()
+    });
+    (servers, server_of)
+}
+
+/// The cells' rows, each with its ratio to the baseline's and to its pair's, round by round.
+fn rows(jobs: &[Job<'_>], cells: Vec<Cell>, settings: &Settings, baseline: &str) -> Vec<Run> {
     let figures: Vec<Vec<Option<f64>>> = jobs
         .iter()
         .zip(&cells)
         .map(|(job, cell)| {
+            let headline = job.scenario.headline().value;
             cell.samples
                 .iter()
-                .map(|s| s.as_ref().and_then(|s| scenario::headline(job, s)))
+                .map(|s| s.as_ref().and_then(headline))
                 .collect()
         })
         .collect();
@@ -177,28 +233,27 @@ pub fn run_scenario(
         .map(|(i, (job, cell))| {
             let samples: Vec<Sample> = cell.samples.into_iter().flatten().collect();
             let mut run = match cell.note {
-                Some(note) => scenario::failed(job, settings, note),
-                None => scenario::aggregate(job, settings, &samples, cell.clean_exit, None),
+                Some(note) => stats::failed(job, settings, note),
+                None => stats::aggregate(job, settings, &samples, cell.clean_exit, None),
             };
             let row_of = |name: &str| {
                 jobs.iter().position(|b| {
-                    b.subject.name == name
+                    b.row.subject.name == name
                         && b.connections == job.connections
                         && b.server_cpus == job.server_cpus
                 })
             };
             if let (Some(b), None) = (row_of(baseline), &run.note) {
-                let ratios = round_ratios(&figures[i], &figures[b]);
+                let ratio = Ratio::of_rounds(&figures[i], &figures[b]);
                 run.baseline = Some(baseline.to_owned());
-                run.ratio = scenario::median(ratios.clone());
-                (run.ratio_min, run.ratio_max) = scenario::spread(&ratios);
+                (run.ratio, run.ratio_min, run.ratio_max) = (ratio.median, ratio.min, ratio.max);
             }
-            let pair = job.subject.pair.as_deref();
+            let pair = job.row.pair.as_deref();
             if let (Some(name), Some(p), None) = (pair, pair.and_then(row_of), &run.note) {
-                let ratios = round_ratios(&figures[i], &figures[p]);
+                let ratio = Ratio::of_rounds(&figures[i], &figures[p]);
                 run.pair = Some(name.to_owned());
-                run.pair_ratio = scenario::median(ratios.clone());
-                (run.pair_ratio_min, run.pair_ratio_max) = scenario::spread(&ratios);
+                (run.pair_ratio, run.pair_ratio_min, run.pair_ratio_max) =
+                    (ratio.median, ratio.min, ratio.max);
             }
             run
         })
@@ -211,21 +266,6 @@ fn record(cell: &mut Cell, round: usize, sample: Result<Sample, String>) {
         Ok(sample) => cell.samples[round] = Some(sample),
         Err(e) => cell.note = Some(format!("round {}: {e}", round + 1)),
     }
-}
-
-/// The planned wall time of a scenario's cells, for the progress line's ETA: about 2 s to start
-/// its servers (together), then each cell's warm-up and rounds.
-pub fn planned_seconds(jobs: &[Job<'_>], settings: &Settings) -> f64 {
-    let start = if jobs.first().is_some_and(|j| j.scenario != Scenario::Idle) {
-        2.0
-    } else {
-        0.0
-    };
-    start
-        + jobs
-            .iter()
-            .map(|j| settings.planned_seconds(j.scenario, j.connections))
-            .sum::<f64>()
 }
 
 #[cfg(test)]
@@ -256,15 +296,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn ratios_are_taken_within_each_round_and_skip_rounds_either_missed() {
-        // The host slows by half in round 2: the ratio holds.
-        let row = [Some(2.0), Some(4.0), None, Some(3.0)];
-        let base = [Some(1.0), Some(2.0), Some(1.0), None];
-        assert_eq!(round_ratios(&row, &base), vec![2.0, 2.0]);
-        assert_eq!(round_ratios(&[Some(1.0)], &[Some(0.0)]), Vec::<f64>::new());
-        assert_eq!(round_ratios(&base, &base), vec![1.0, 1.0, 1.0]);
     }
 }

@@ -11,12 +11,10 @@ use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::procfs;
-use super::server::{ServerProcess, Subject, pin_child};
-use super::tools::{apt_install, release_serve, which, workspace};
+use super::server::{ServerProcess, Subject};
+use super::tools::{apt_install, procfs, release_serve, which, workspace, wrk};
 use crate::BackendName;
 
 #[derive(clap::Args)]
@@ -163,15 +161,9 @@ fn acceptor_split(
     let server = ServerProcess::start(&subject, &[0, 1])?;
     let pid = server.pid().expect("started here");
     let before = procfs::cpu_seconds_by_thread_name(pid);
-    let mut load = Command::new(wrk);
-    load.args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
-        .arg(format!("http://{}/plaintext", server.addr))
-        .stdout(Stdio::null());
-    pin_child(&mut load, &[1]);
-    let status = load.status().map_err(|e| format!("wrk: {e}"))?;
-    if !status.success() {
-        return Err(format!("wrk failed: {status}"));
-    }
+    let url = format!("http://{}/plaintext", server.addr);
+    let load = wrk::spawn(wrk, None, &url, connections, Duration::from_secs(seconds), &[1])?;
+    wrk::finish(load)?;
     let after = procfs::cpu_seconds_by_thread_name(pid);
     server.stop();
     let used: BTreeMap<String, f64> = after

@@ -20,14 +20,15 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::server::{ServerProcess, Subject, pin_child};
+use super::server::{ServerProcess, Subject};
+use super::tools::oha::{self, Oha};
+use super::tools::procfs;
 use super::tools::{find_oha, release_serve, workspace};
 use crate::BackendName;
 
@@ -58,6 +59,10 @@ pub struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
 }
+
+/// The server's CPU and the load generator's.
+const SERVER_CPUS: [usize; 1] = [0];
+const LOAD_CPUS: [usize; 1] = [1];
 
 /// A window with fewer requests (a run's last, partial second) has no p99 worth quoting.
 const MIN_WINDOW_SAMPLES: usize = 500;
@@ -132,17 +137,31 @@ struct RunRow {
 }
 
 fn one_run(serve: &Path, oha: &Path, backend: BackendName, seconds: u64) -> Result<RunRow, String> {
-    let server = ServerProcess::start(&Subject::backend(serve, backend), &[0])
+    let server = ServerProcess::start(&Subject::backend(serve, backend), &SERVER_CPUS)
         .map_err(|e| format!("{}: {e}", backend.as_str()))?;
     let dir = std::env::temp_dir().join(format!("bench-stalls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let db = dir.join("cheap.db");
     let _ = std::fs::remove_file(&db);
     let steal = StealSampler::start();
-    let url = |path: &str| format!("http://{}{path}", server.addr);
-    let heavy = oha_run(oha, &url("/cpu-offload?us=10000"), seconds, 16, 50, None)?;
-    let cheap = oha_run(oha, &url("/plaintext"), seconds, 8, 2000, Some(&db))?;
-    let (cheap, heavy) = (summary(cheap)?, summary(heavy)?);
+    let (heavy_url, cheap_url) = (
+        format!("http://{}/cpu-offload?us=10000", server.addr),
+        format!("http://{}/plaintext", server.addr),
+    );
+    let duration = Duration::from_secs(seconds);
+    // The heavy requests at a fixed rate, timed from their send; the cheap ones latency-corrected
+    // and recorded, for their windows.
+    let heavy = Oha {
+        rate: Some(50),
+        ..Oha::get(&heavy_url, 16, duration)
+    }
+    .spawn(oha, &LOAD_CPUS)?;
+    let cheap = Oha {
+        record_to: Some(&db),
+        ..Oha::get(&cheap_url, 8, duration).at_rate(2000)
+    }
+    .spawn(oha, &LOAD_CPUS)?;
+    let (cheap, heavy) = (oha::finish(cheap)?, oha::finish(heavy)?);
     let stolen = steal.stop();
     let clean = server.stop();
     let by_second = window_p99s(&db)?;
@@ -155,76 +174,27 @@ fn one_run(serve: &Path, oha: &Path, backend: BackendName, seconds: u64) -> Resu
         .collect();
     let windows: Vec<f64> = by_second.iter().map(|(_, p99)| *p99).collect();
     let steal_ms = stolen.total();
-    let ms = |v: &Value| v.as_f64();
-    let errors = cheap["errors"].as_u64().unwrap_or(0) + heavy["errors"].as_u64().unwrap_or(0);
+    let errors = cheap.errors + heavy.errors;
     let json = json!({
         "backend": backend.as_str(), "seconds": seconds,
-        "cheap_rps": cheap["rps"], "p50_ms": cheap["p50_ms"], "p99_ms": cheap["p99_ms"],
-        "p999_ms": cheap["p999_ms"], "errors": errors,
+        "cheap_rps": cheap.rps, "p50_ms": cheap.p50_ms, "p99_ms": cheap.p99_ms,
+        "p999_ms": cheap.p999_ms, "errors": errors,
         "windows": windows.len(), "worst_window_p99_ms": windows.iter().copied().reduce(f64::max),
         "quiet_windows": quiet_windows.len(),
-        "heavy_rps": heavy["rps"], "heavy_p99_ms": heavy["p99_ms"],
+        "heavy_rps": heavy.rps, "heavy_p99_ms": heavy.p99_ms,
         "steal_ms_cpu0": steal_ms[0], "steal_ms_cpu1": steal_ms[1], "clean_exit": clean,
     });
     Ok(RunRow {
-        p99_ms: ms(&cheap["p99_ms"]).unwrap_or(f64::INFINITY),
-        p999_ms: ms(&cheap["p999_ms"]).unwrap_or(f64::INFINITY),
-        heavy_rps: ms(&heavy["rps"]).unwrap_or(0.0),
-        heavy_p99_ms: ms(&heavy["p99_ms"]).unwrap_or(f64::INFINITY),
+        p99_ms: cheap.p99_ms.unwrap_or(f64::INFINITY),
+        p999_ms: cheap.p999_ms.unwrap_or(f64::INFINITY),
+        heavy_rps: heavy.rps,
+        heavy_p99_ms: heavy.p99_ms.unwrap_or(f64::INFINITY),
         errors,
         steal_ms,
         windows,
         quiet_windows,
         json,
     })
-}
-
-/// oha on CPU 1 at a fixed `rate`; the cheap load (with `db`) also latency-corrected.
-fn oha_run(
-    oha: &Path,
-    url: &str,
-    seconds: u64,
-    connections: usize,
-    rate: usize,
-    db: Option<&Path>,
-) -> Result<Child, String> {
-    let mut command = Command::new(oha);
-    command
-        .args(["-z", &format!("{seconds}s"), "-c", &connections.to_string()])
-        .args(["-q", &rate.to_string(), "--no-tui", "--output-format", "json"]);
-    if let Some(db) = db {
-        command.arg("--latency-correction").arg("--db-url").arg(db);
-    }
-    command.arg(url).stdout(Stdio::piped()).stderr(Stdio::piped());
-    pin_child(&mut command, &[1]);
-    command.spawn().map_err(|e| format!("oha: {e}"))
-}
-
-/// oha's figures: rate, cheap latencies in ms, and errors (requests cut off by the deadline are not).
-fn summary(child: Child) -> Result<Value, String> {
-    let out = child.wait_with_output().map_err(|e| format!("oha: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "oha failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    let j: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("oha's JSON: {e}"))?;
-    let ms = |key: &str| j["latencyPercentiles"][key].as_f64().map(|s| s * 1e3);
-    let errors: u64 = j["errorDistribution"]
-        .as_object()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter(|(e, _)| e.as_str() != "aborted due to deadline")
-                .filter_map(|(_, n)| n.as_u64())
-                .sum()
-        })
-        .unwrap_or(0);
-    Ok(json!({
-        "rps": j["summary"]["requestsPerSec"], "p50_ms": ms("p50"), "p99_ms": ms("p99"),
-        "p999_ms": ms("p99.9"), "errors": errors,
-    }))
 }
 
 /// Each full 1-second window of scheduled send times (second, p99 in ms), in order.
@@ -300,7 +270,7 @@ fn summarize(backend: BackendName, rows: &[RunRow], args: &Args) -> Value {
 /// Time stolen from CPUs 0 and 1 since boot, in ms (/proc/stat's steal column, USER_HZ ticks).
 fn steal_ms() -> [f64; 2] {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let tick_ms = 1000.0 / super::procfs::ticks_per_second();
+    let tick_ms = 1000.0 / procfs::ticks_per_second();
     let of = |cpu: &str| {
         stat.lines()
             .find(|line| line.split_whitespace().next() == Some(cpu))

@@ -6,16 +6,21 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::procfs;
-use clap::ValueEnum;
+use super::kind::RowKind;
+use super::row::Run;
+use super::scenarios::{ALL, ScenarioRef, Tables};
+use super::settings::Settings;
+use super::tools::procfs;
 
-use super::scenario::{Run, Scenario, Settings};
-
+pub mod columns;
 mod figures;
+pub mod plots;
+pub mod reading;
+pub mod rows;
 mod tables;
 
-use figures::{draw_cpu, draw_pool_sweep, draw_scenario, draw_summary};
-use tables::{BACKENDS, INTRO, POOL_SWEEP, reading, scenario_table, summary_table};
+use figures::draw_summary;
+use tables::{BACKENDS, reading, scenario_table, summary_table};
 
 /// One run's snapshot: results.json, and what results.md is written from.
 #[derive(Clone, Serialize, Deserialize)]
@@ -177,7 +182,12 @@ pub fn save(out: &Path, results: &Results) -> Result<(), String> {
 pub fn load(out: &Path) -> Result<Results, String> {
     let text = std::fs::read_to_string(out.join("results.json"))
         .map_err(|e| format!("reading results.json: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("results.json: {e}"))
+    let mut results: Results = serde_json::from_str(&text).map_err(|e| format!("results.json: {e}"))?;
+    for run in &mut results.runs {
+        run.kind
+            .get_or_insert_with(|| RowKind::of_legacy_row(&run.backend, run.reference));
+    }
+    Ok(results)
 }
 
 pub fn write(out: &Path, results: &Results) -> Result<(), String> {
@@ -242,78 +252,63 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
         "## Summary\n\nEach scenario's headline figure as a ratio to {baseline}'s, taken within each round (↓: lower \
          is better, ↑: higher is better); blank where a row is not part of a scenario.\n"
     );
-    summary_table(&mut md, &all, Scenario::value_variants());
+    summary_table(&mut md, &all);
     let _ = writeln!(md, "\n![summary](img/summary.svg)\n");
     draw_summary(&img, results)?;
     let _ = writeln!(md, "{BACKENDS}");
-    let has = |s: &str| results.runs.iter().any(|r| r.scenario == s && r.note.is_none());
-    if has("plaintext") {
-        let _ = writeln!(md, "![CPU per request](img/cpu_per_request.svg)\n");
-    }
-    for scenario in Scenario::value_variants().iter().map(|s| s.as_str()) {
-        let runs = by_scenario(results, scenario);
-        if runs.is_empty() {
-            continue;
-        }
-        let intro = INTRO.iter().find(|(s, _)| *s == scenario).map_or("", |(_, t)| t);
-        let _ = writeln!(md, "## {scenario}\n\n{intro}\n");
-        match scenario {
-            "idle" | "sweep" | "db" | "queries" | "fortunes" | "updates" => {
-                for n in distinct(&runs, |r| Some(r.connections)) {
-                    let at: Vec<&Run> = runs.iter().copied().filter(|r| r.connections == n).collect();
-                    let _ = writeln!(md, "### {n} connections\n");
-                    scenario_table(&mut md, scenario, &at);
-                    let _ = writeln!(md, "\n{}\n", reading(scenario, &at));
-                }
-            }
-            "cores" => {
-                for n in distinct(&runs, |r| r.server_cores) {
-                    let at: Vec<&Run> = runs
-                        .iter()
-                        .copied()
-                        .filter(|r| r.server_cores == Some(n))
-                        .collect();
-                    let cpus = if n == 1 { "CPU" } else { "CPUs" };
-                    let _ = writeln!(md, "### server on {n} {cpus}\n");
-                    scenario_table(&mut md, scenario, &at);
-                    let _ = writeln!(md);
-                }
-                let _ = writeln!(md, "{}\n", reading(scenario, &runs));
-            }
-            _ => {
-                scenario_table(&mut md, scenario, &runs);
-                let _ = writeln!(md, "\n{}\n", reading(scenario, &runs));
-            }
-        }
-        if has(scenario) {
-            let chart = draw_scenario(&img, scenario, &runs)?;
-            let _ = writeln!(md, "![{scenario}](img/{chart})\n");
-        }
-        if scenario == "db"
-            && let Some(chart) = draw_pool_sweep(&img, &runs)?
-        {
-            let _ = writeln!(md, "{POOL_SWEEP}\n\n![pool sweep](img/{chart})\n");
+    for scenario in &ALL {
+        if let Some(overview) = scenario.overview(&img, &results.runs)? {
+            let _ = writeln!(md, "{overview}\n");
         }
     }
-    if has("plaintext") {
-        draw_cpu(&img, results)?;
+    for &scenario in &ALL {
+        let runs = by_scenario(results, scenario.id());
+        if !runs.is_empty() {
+            scenario_section(&mut md, &img, scenario, &runs)?;
+        }
     }
     std::fs::write(out.join("results.md"), md).map_err(|e| format!("writing results.md: {e}"))
 }
 
-/// The values `key` takes over `runs`, ascending, each once.
-pub(super) fn distinct(runs: &[&Run], key: fn(&Run) -> Option<usize>) -> Vec<usize> {
-    let mut values: Vec<usize> = runs.iter().filter_map(|r| key(r)).collect();
-    values.sort_unstable();
-    values.dedup();
-    values
-}
-
-/// The backends of `runs` in their order, each once (a backend's runs are adjacent).
-pub(super) fn backends<'a>(runs: &[&'a Run]) -> Vec<&'a str> {
-    let mut backends: Vec<&str> = runs.iter().map(|r| r.backend.as_str()).collect();
-    backends.dedup();
-    backends
+/// A scenario's section: its intro, tables with their readings, chart and appendix.
+fn scenario_section(md: &mut String, img: &Path, scenario: ScenarioRef, runs: &[&Run]) -> Result<(), String> {
+    let id = scenario.id();
+    let _ = writeln!(md, "## {id}\n\n{}\n", scenario.intro());
+    match scenario.tables() {
+        Tables::PerConnectionCount => {
+            for n in rows::distinct(runs, |r| Some(r.connections)) {
+                let at = rows::at_connections(runs, n);
+                let _ = writeln!(md, "### {n} connections\n");
+                scenario_table(md, scenario, &at);
+                let _ = writeln!(md, "\n{}\n", reading(scenario, &at));
+            }
+        }
+        Tables::PerServerCpuSet => {
+            for n in rows::distinct(runs, |r| r.server_cores) {
+                let at: Vec<&Run> = (runs.iter().copied())
+                    .filter(|r| r.server_cores == Some(n))
+                    .collect();
+                let cpus = if n == 1 { "CPU" } else { "CPUs" };
+                let _ = writeln!(md, "### server on {n} {cpus}\n");
+                scenario_table(md, scenario, &at);
+                let _ = writeln!(md);
+            }
+            let _ = writeln!(md, "{}\n", reading(scenario, runs));
+        }
+        Tables::One => {
+            scenario_table(md, scenario, runs);
+            let _ = writeln!(md, "\n{}\n", reading(scenario, runs));
+        }
+    }
+    if runs.iter().any(|r| r.note.is_none()) {
+        let chart = format!("{id}.svg");
+        scenario.chart(&img.join(&chart), runs)?;
+        let _ = writeln!(md, "![{id}](img/{chart})\n");
+    }
+    if let Some(appendix) = scenario.appendix(img, runs)? {
+        let _ = writeln!(md, "{appendix}\n");
+    }
+    Ok(())
 }
 
 pub(super) fn by_scenario<'a>(results: &'a Results, scenario: &str) -> Vec<&'a Run> {

@@ -1,4 +1,15 @@
-//! The programs a run needs: the `serve` binary, oha (built once with `cargo install`), wrk (optional).
+//! The measuring tools: the programs a run needs (the `serve` binary, oha built once with `cargo
+//! install`, wrk where a scenario wants it) found or installed here, and each tool's own module:
+//! how it is started and what it reports.
+
+pub mod clients;
+pub mod load;
+pub mod oha;
+pub mod pin;
+pub mod procfs;
+pub mod sampler;
+pub mod sse_load;
+pub mod wrk;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,13 +32,13 @@ pub struct Tools {
     pub database_pid: Option<u32>,
 }
 
-/// Finds or builds everything; says what it is doing when that takes a while.
-/// wrk is looked for (and installed) only when `need_wrk`: the chosen scenarios use it.
+/// Finds or builds everything; says what it is doing when that takes a while. wrk is looked for
+/// (and installed) only when a chosen scenario uses it: `wrk_why` says which.
 pub fn prepare(
     workspace: &Path,
     serve: Option<PathBuf>,
     need_serve: bool,
-    need_wrk: bool,
+    wrk_why: Option<&str>,
 ) -> Result<Tools, String> {
     let serve = match serve {
         Some(serve) => Some(serve),
@@ -38,17 +49,7 @@ pub fn prepare(
         Some(oha) => oha,
         None => install_oha()?,
     };
-    let wrk = if need_wrk {
-        which("wrk")
-            .or_else(|| apt_install("wrk", "wrk", "for the pipelined scenario; oha does not pipeline"))
-    } else {
-        None
-    };
-    if need_wrk && wrk.is_none() {
-        eprintln!(
-            "note: wrk not found; pipelined is skipped and wait runs on oha (`apt-get install wrk` adds it)"
-        );
-    }
+    let wrk = wrk_why.and_then(|why| which("wrk").or_else(|| apt_install("wrk", "wrk", why)));
     let oha_version = version(&oha)
         .map(|v| v.trim_start_matches("oha ").to_owned())
         .unwrap_or_default();
@@ -101,7 +102,7 @@ fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
 }
 
 /// oha on PATH or in cargo's bin directory, if it is the pinned version.
-pub(super) fn find_oha() -> Option<PathBuf> {
+pub fn find_oha() -> Option<PathBuf> {
     [which("oha"), cargo_bin().map(|bin| bin.join("oha"))]
         .into_iter()
         .flatten()

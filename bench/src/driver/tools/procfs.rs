@@ -3,7 +3,7 @@
 use std::fs;
 
 /// Clock ticks per second, for `/proc/PID/stat` times.
-pub(super) fn ticks_per_second() -> f64 {
+pub fn ticks_per_second() -> f64 {
     // SAFETY: sysconf has no preconditions.
     (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
 }
