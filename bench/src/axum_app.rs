@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request as AxumRequest};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -118,6 +119,7 @@ pub fn router() -> Router {
                 )
             }),
         )
+        .route("/ws/echo", get(ws_echo))
         .route(
             "/axum/users/{id}",
             get(|Path(id): Path<u32>| async move { format!("user {id}") }),
@@ -142,6 +144,20 @@ pub fn router() -> Router {
                 format!("no route for {}", req.uri().path()),
             )
         })
+}
+
+/// `GET /ws/echo` through axum's own `WebSocketUpgrade`: every text and binary message back (axum's
+/// socket answers pings and the close handshake itself).
+async fn ws_echo(upgrade: WebSocketUpgrade) -> axum::response::Response {
+    upgrade.on_upgrade(|mut socket| async move {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, WsMessage::Text(_) | WsMessage::Binary(_))
+                && socket.send(message).await.is_err()
+            {
+                break;
+            }
+        }
+    })
 }
 
 /// The router behind a layer that raises the engine's body limit for `POST /upload` to

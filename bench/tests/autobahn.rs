@@ -2,15 +2,15 @@
 //! bits, opcodes, fragmentation, UTF-8, the close handshake, auto-fragmentation) against
 //! `GET /ws/echo` on every backend, run by `kosoku` (Autobahn's own case files, a runner of its
 //! own; installed from PyPI into a venv under target/, as the bench installs gunicorn). Every case
-//! must be OK, NON-STRICT or INFORMATIONAL, as tungstenite's expected results allow; the reference
-//! engines (hyper through this adapter, may_minihttp) hand no connection over and are left out.
+//! must be OK, NON-STRICT or INFORMATIONAL, as tungstenite's expected results allow. Natively
+//! (server_core::ws) and through axum's `WebSocketUpgrade`; may_minihttp hands no connection over.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
 
-use bench::BackendName;
 use bench::driver::python_venv;
+use bench::{AppName, BackendName};
 use server_core::Config;
 
 mod common;
@@ -62,23 +62,40 @@ fn failures(kosoku: &PathBuf, addr: SocketAddr, name: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn autobahn_cases_pass_on_every_backend() {
+/// Every case on `app` served by every backend that serves it.
+fn every_backend(app: AppName, serves: fn(&BackendName) -> bool) {
     let kosoku = kosoku();
-    let engines = common::runnable()
-        .into_iter()
-        .filter(|backend| !matches!(backend, BackendName::TokioHyper | BackendName::CoroutineMinihttp));
-    for backend in engines {
+    for backend in common::runnable().into_iter().filter(serves) {
         let config = Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             workers: 2,
             ..Config::default()
         };
         let server = backend
-            .bind(config, bench::workload(1 << 20, None))
+            .start(config, app, 1 << 20, None)
             .expect("the server starts");
-        let failed = failures(&kosoku, server.local_addr(), backend.as_str());
-        assert!(server.shutdown(), "{}: shutdown", backend.as_str());
-        assert!(failed.is_empty(), "{}: {failed:?}", backend.as_str());
+        let name = format!("{}-{app:?}", backend.as_str());
+        let failed = failures(&kosoku, server.local_addr(), &name);
+        assert!(server.shutdown(), "{name}: shutdown");
+        assert!(failed.is_empty(), "{name}: {failed:?}");
     }
+}
+
+#[test]
+fn autobahn_cases_pass_on_every_backend() {
+    // may_minihttp hands no connection over after a 101.
+    every_backend(AppName::Native, |backend| {
+        *backend != BackendName::CoroutineMinihttp
+    });
+}
+
+/// axum's own `WebSocketUpgrade`, through the upgrade bridge of `server_core::tower`. Not on the
+/// blocking models: axum's session runs on a tokio task beside the connection, whose one thread,
+/// once the session wants the client's next bytes, blocks reading them, so an answer waits for the
+/// client's next message (the native session runs inside the connection's own polls instead).
+#[test]
+fn autobahn_cases_pass_through_axum_on_the_async_backends() {
+    every_backend(AppName::Axum, |backend| {
+        backend.serves_axum() && !matches!(backend, BackendName::Threads | BackendName::Coroutine)
+    });
 }

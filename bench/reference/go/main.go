@@ -1,6 +1,6 @@
 // Reference server: Go's net/http, a goroutine per connection, serving the route contract of
 // shared/DESIGN.md with the limits of server_core::Config::default(), and TechEmpower's database
-// routes when DATABASE_URL is set (db.go). Usage: main [HOST:PORT].
+// routes when DATABASE_URL is set (db.go), and the WebSocket routes (ws.go). Usage: main [HOST:PORT].
 package main
 
 import (
@@ -147,6 +147,8 @@ func main() {
 			flusher.Flush()
 		}
 	})
+	get("/ws/echo", wsEcho)
+	get("/ws/broadcast", wsBroadcast)
 	if err := databaseRoutes(get); err != nil {
 		fmt.Fprintln(os.Stderr, "database:", err)
 		os.Exit(1)
@@ -162,6 +164,7 @@ func main() {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 	}
+	server.RegisterOnShutdown(goingAway)
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

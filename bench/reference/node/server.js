@@ -1,6 +1,6 @@
 // Reference server: Node's http module, one event loop, serving the route contract of
 // shared/DESIGN.md with the limits of server_core::Config::default(), and TechEmpower's database
-// routes when DATABASE_URL is set (db.js). Usage: node server.js [HOST:PORT]
+// routes when DATABASE_URL is set (db.js), and the WebSocket routes (ws.js). Usage: node server.js [HOST:PORT]
 'use strict';
 const http = require('http');
 const os = require('os');
@@ -149,6 +149,9 @@ const server = http.createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => {
   if (req.method !== route.method) return send(res, 405, 'text/plain', 'method not allowed', { Allow: route.method });
   route.run(url.searchParams, res, req);
 });
+// `ws` is installed by the bench beside pg (target/reference/node, found by NODE_PATH).
+const webSockets = require('./ws').webSocketRoutes();
+server.on('upgrade', webSockets.upgrade);
 server.headersTimeout = 10_000;
 server.requestTimeout = 30_000;
 server.keepAliveTimeout = 60_000;
@@ -161,6 +164,7 @@ server.listen(Number(port), host, () => {
 });
 
 function shutdown() {
+  webSockets.goingAway();
   server.close(() => process.exit(0));
   server.closeIdleConnections();
   setTimeout(() => process.exit(1), 10_000).unref();

@@ -20,6 +20,7 @@ mod tools;
 pub use tools::procfs;
 pub use tools::python_venv;
 pub use tools::sse_load::SseReport;
+pub use tools::ws_load::WsReport;
 
 use std::path::{Path, PathBuf};
 
@@ -84,6 +85,10 @@ pub struct Args {
     /// Connections of the wait and soak scenarios (each request waits 500 ms).
     #[arg(long, default_value_t = 10_000)]
     wait_connections: usize,
+    /// Room sizes of the ws-broadcast scenario (comma-separated). A process here holds at most
+    /// 20,000 descriptors, so about 19,000 is the most one server can take.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+    ws_members: Vec<usize>,
     /// CPUs the server is pinned to (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "0")]
     server_cpus: Vec<usize>,
@@ -498,6 +503,7 @@ fn settings(args: &Args) -> Settings {
         soak_duration_s: args.soak_duration,
         idle_connections: vec![10_000],
         sweep_connections: vec![1, 64, 10_000],
+        ws_members: args.ws_members.clone(),
         server_cpus: args.server_cpus.clone(),
         load_cpus: args.load_cpus.clone(),
         max_connections: 20_000,

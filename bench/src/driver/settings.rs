@@ -15,6 +15,9 @@ pub struct Settings {
     pub soak_duration_s: f64,
     pub idle_connections: Vec<usize>,
     pub sweep_connections: Vec<usize>,
+    /// Absent from results written before the ws-broadcast scenario existed.
+    #[serde(default)]
+    pub ws_members: Vec<usize>,
     pub server_cpus: Vec<usize>,
     pub load_cpus: Vec<usize>,
     pub max_connections: u32,

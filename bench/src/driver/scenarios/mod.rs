@@ -33,11 +33,13 @@ mod transfer;
 mod updates;
 mod upload;
 mod wait;
+mod ws_broadcast;
+mod ws_echo;
 
 pub use headline::Headline;
 
 /// Every scenario, in the order `--scenarios` lists them and the report shows them.
-pub static ALL: [ScenarioRef; 18] = [
+pub static ALL: [ScenarioRef; 20] = [
     ScenarioRef(&plaintext::Plaintext),
     ScenarioRef(&json::Json),
     ScenarioRef(&wait::Wait),
@@ -56,6 +58,8 @@ pub static ALL: [ScenarioRef; 18] = [
     ScenarioRef(&queries::QUERIES),
     ScenarioRef(&fortunes::FORTUNES),
     ScenarioRef(&updates::UPDATES),
+    ScenarioRef(&ws_echo::WsEcho),
+    ScenarioRef(&ws_broadcast::WsBroadcast),
 ];
 
 /// Everything about a scenario. The defaults are those of the request-rate scenarios

@@ -10,6 +10,7 @@ pub mod procfs;
 pub mod sampler;
 pub mod sse_load;
 pub mod wrk;
+pub mod ws_load;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,6 +23,8 @@ pub struct Tools {
     pub serve: Option<PathBuf>,
     /// The sse scenario's load generator, built beside `serve`.
     pub sse_load: Option<PathBuf>,
+    /// The WebSocket scenarios' load generator, built beside `serve`.
+    pub ws_load: Option<PathBuf>,
     /// The runtimes' floor server (`--floors`), built beside `serve`.
     pub bare: Option<PathBuf>,
     pub oha: PathBuf,
@@ -60,10 +63,15 @@ pub fn prepare(
             .map(|dir| dir.join(name))
             .filter(|p| p.exists())
     };
-    let (sse_load, bare) = (beside_serve("sse-load"), beside_serve("bare"));
+    let (sse_load, ws_load, bare) = (
+        beside_serve("sse-load"),
+        beside_serve("ws-load"),
+        beside_serve("bare"),
+    );
     Ok(Tools {
         serve,
         sse_load,
+        ws_load,
         bare,
         oha,
         wrk,
@@ -73,7 +81,7 @@ pub fn prepare(
 }
 
 fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
-    eprintln!("building serve, sse-load and bare (release)...");
+    eprintln!("building serve, sse-load, ws-load and bare (release)...");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args([
             "build",
@@ -85,6 +93,8 @@ fn build_serve(workspace: &Path) -> Result<PathBuf, String> {
             "serve",
             "--bin",
             "sse-load",
+            "--bin",
+            "ws-load",
             "--bin",
             "bare",
         ])

@@ -1,0 +1,131 @@
+//! ws-broadcast: one WebSocket room, every message delivered to every member.
+
+use std::time::Duration;
+
+use super::{Headline, Scenario};
+use crate::driver::measure::{Context, Loaded, Sample, under_load};
+use crate::driver::report::columns::{
+    Better, Column, col, cpu_col, errors_col, loadgen_col, memory_per_connection, num, p99_col, threads_col,
+};
+use crate::driver::report::reading::extremes;
+use crate::driver::row::Run;
+use crate::driver::settings::Settings;
+use crate::driver::tools::ws_load;
+
+pub struct WsBroadcast;
+
+/// Messages published to the room each second, by one member.
+const RATE: f64 = 10.0;
+const MESSAGE_BYTES: usize = 32;
+
+/// Server CPU per message delivered to a member.
+static CPU_PER_DELIVERY: Headline = Headline {
+    value: Sample::cpu_us_per_request,
+    unit: "CPU-µs/delivery",
+    ratio_of: "CPU/delivery",
+    higher_is_better: false,
+    baseline_figure: |r| Some(format!("{} CPU-µs/delivery", num(r.cpu_us_per_req?))),
+};
+
+impl Scenario for WsBroadcast {
+    fn id(&self) -> &'static str {
+        "ws-broadcast"
+    }
+
+    fn help(&self) -> &'static str {
+        "GET /ws/broadcast: rooms of --ws-members members, one publishing 10 messages a second that every member \
+         receives (ws-load): deliveries, latency, losses, memory per member, CPU per delivery. Not in the default run"
+    }
+
+    fn intro(&self) -> &'static str {
+        "One room at GET /ws/broadcast with 1,000 and 10,000 members (--ws-members; a process here holds at most \
+         20,000 descriptors, so about 19,000 is the most one server takes, and the clients are split over \
+         processes of 9,000). One member publishes 10 messages of 32 bytes a second; every member, the sender \
+         included, times each delivery (the bench's ws-load, shaped like uWebSockets' broadcast_test). A delivery \
+         still missing 2 s after the window counts as an error; so does a member the server dropped. CPU is the \
+         server's over the window, divided by the deliveries."
+    }
+
+    fn in_default_run(&self) -> bool {
+        false
+    }
+
+    fn connections(&self, settings: &Settings) -> Vec<usize> {
+        settings.ws_members.clone()
+    }
+
+    fn settles_kernel_stacks(&self) -> bool {
+        true
+    }
+
+    fn duration(&self, _: &Settings) -> Duration {
+        Duration::from_secs(5)
+    }
+
+    fn measure(&self, ctx: &Context<'_>) -> Result<Sample, String> {
+        under_load(ctx, |ctx| {
+            let ws_load = ctx.tools.ws_load.as_ref().ok_or("ws-load is not built")?;
+            let child = ws_load::spawn(
+                ws_load,
+                ctx.server.addr,
+                "broadcast",
+                ctx.connections(),
+                MESSAGE_BYTES,
+                RATE,
+                ctx.duration,
+                ctx.server.pid(),
+                ctx.load_cpus(),
+            )?;
+            let (load, window_cpu) = ws_load::finish(child)?;
+            Ok(Loaded {
+                load,
+                heavy: None,
+                server_cpu_s: window_cpu,
+            })
+        })
+    }
+
+    /// Every member gets every message.
+    fn ceiling_rps(&self, _: &Settings, connections: usize) -> Option<f64> {
+        Some(RATE * connections as f64)
+    }
+
+    fn headline(&self) -> &'static Headline {
+        &CPU_PER_DELIVERY
+    }
+
+    fn summary_at(&self, run: &Run) -> String {
+        format!(" at {}", run.connections)
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        vec![
+            col("members", Better::Higher, |r| Some(r.connections as f64)),
+            col("deliveries/s", Better::Higher, |r| r.rps),
+            col("% delivered", Better::Higher, |r| r.ceiling_pct),
+            col("latency p50 ms", Better::Lower, |r| r.p50_ms),
+            p99_col("latency p99 ms (min–max)"),
+            Column {
+                title: "CPU-µs/delivery (min–max)",
+                ..cpu_col()
+            },
+            col("KB/member", Better::Lower, memory_per_connection),
+            threads_col(),
+            loadgen_col(),
+            errors_col(),
+        ]
+    }
+
+    fn reading(&self, runs: &[&Run]) -> String {
+        format!(
+            "Latency is from the publisher's send to a member's receipt. {} {}",
+            extremes(
+                runs,
+                memory_per_connection,
+                "memory per member (RSS + kernel stack)",
+                "KB"
+            ),
+            extremes(runs, |r| r.cpu_us_per_req, "CPU per delivery", "µs"),
+        )
+    }
+}
