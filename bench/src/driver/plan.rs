@@ -235,7 +235,10 @@ pub fn reference_rows(
                         subject.env.push(("DB_POOL".into(), size.to_string()));
                     }
                 }
-                rows.push(subject.into())
+                rows.push(Row {
+                    only_in: reference.only_in(),
+                    ..subject.into()
+                })
             }
             Err(why) => {
                 eprintln!("note: {} is not measured: {why}", reference.row_name());

@@ -1,6 +1,8 @@
 //! The reference servers of `bench/reference/`: the route contract in Go, Node and Python WSGI,
 //! and TechEmpower's database routes when given `DATABASE_URL`, measured as extra rows under the
-//! identical method. Each is built or installed from the
+//! identical method; and the leading Rust servers (actix-web, xitca-web on compio and on tokio,
+//! ntex) from their TechEmpower entries, in a workspace of their own (bench/reference/rust-peers),
+//! for the scenarios whose routes their entries serve. Each is built or installed from the
 //! project's own files (the toolchain from Debian's packages when missing); where one cannot be
 //! had, the report says which and why.
 
@@ -8,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::kind::RowKind;
+use super::scenarios::Scenario;
 use super::server::Subject;
 use super::tools::{
     apt_get_install, apt_install, installed, mark_installed, python_venv, run, target_dir, which,
@@ -21,17 +24,62 @@ pub enum Reference {
     Node,
     /// gunicorn (WSGI): worker processes with a pool of threads each.
     Gunicorn,
+    /// actix-web: an actix system (a current-thread tokio runtime) per core.
+    Actix,
+    /// xitca-web on compio (io_uring), a runtime per core.
+    XitcaCompio,
+    /// xitca-web on tokio, a current-thread runtime per core.
+    XitcaTokio,
+    /// ntex on tokio, a runtime per core.
+    Ntex,
 }
 
-impl Reference {
-    pub const ALL: [Reference; 3] = [Reference::Go, Reference::Node, Reference::Gunicorn];
+/// The scenarios whose routes the Rust peers' TechEmpower entries serve (with the bench's /wait).
+const PEER_SCENARIOS: [&str; 9] = [
+    "plaintext",
+    "json",
+    "pipelined",
+    "wait",
+    "idle",
+    "db",
+    "queries",
+    "fortunes",
+    "updates",
+];
 
-    /// The row's name in every table and chart.
+impl Reference {
+    pub const ALL: [Reference; 7] = [
+        Reference::Go,
+        Reference::Node,
+        Reference::Gunicorn,
+        Reference::Actix,
+        Reference::XitcaCompio,
+        Reference::XitcaTokio,
+        Reference::Ntex,
+    ];
+
+    /// The row's name in every table and chart (and the peers' binary names).
     pub fn row_name(self) -> &'static str {
         match self {
             Reference::Go => "ref-go",
             Reference::Node => "ref-node",
             Reference::Gunicorn => "ref-gunicorn",
+            Reference::Actix => "ref-actix",
+            Reference::XitcaCompio => "ref-xitca-compio",
+            Reference::XitcaTokio => "ref-xitca-tokio",
+            Reference::Ntex => "ref-ntex",
+        }
+    }
+
+    /// The cells this reference is measured in, where not all: the peers serve only their
+    /// entries' routes, gunicorn no WebSocket.
+    pub fn only_in(self) -> Option<fn(&dyn Scenario, usize) -> bool> {
+        match self {
+            Reference::Go | Reference::Node => None,
+            Reference::Gunicorn => Some(|scenario, _| !scenario.id().starts_with("ws-")),
+            Reference::Actix | Reference::XitcaCompio | Reference::XitcaTokio | Reference::Ntex => {
+                Some(|scenario, _| PEER_SCENARIOS.contains(&scenario.id()))
+            }
         }
     }
 
@@ -58,12 +106,23 @@ impl Reference {
                 };
                 // Built in GOPATH mode against Debian's Go sources: no module proxy is needed.
                 let gopath = Path::new("/usr/share/gocode");
-                if !gopath.join("src/github.com/jackc/pgx/v4/pgxpool").is_dir()
-                    && !apt_get_install(PGX_PACKAGE, "for the Go reference's database routes")
-                {
-                    return Err(format!(
-                        "pgx v4 not found, and apt-get could not install {PGX_PACKAGE}"
-                    ));
+                for (dir, package, why) in [
+                    (
+                        "jackc/pgx/v4/pgxpool",
+                        PGX_PACKAGE,
+                        "for the Go reference's database routes",
+                    ),
+                    (
+                        "gorilla/websocket",
+                        GORILLA_PACKAGE,
+                        "for the Go reference's WebSocket routes",
+                    ),
+                ] {
+                    if !gopath.join("src/github.com").join(dir).is_dir() && !apt_get_install(package, why) {
+                        return Err(format!(
+                            "{dir} not found, and apt-get could not install {package}"
+                        ));
+                    }
                 }
                 let binary = out.join("go-net-http");
                 run(
@@ -120,9 +179,34 @@ impl Reference {
                 ];
                 Ok(subject(venv.join("bin/gunicorn"), args, vec![]))
             }
+            Reference::Actix | Reference::XitcaCompio | Reference::XitcaTokio | Reference::Ntex => {
+                let peers = out.join("peers");
+                build_peers(&sources.join("rust-peers/Cargo.toml"), &peers)?;
+                Ok(subject(
+                    peers.join("release").join(self.row_name()),
+                    vec![],
+                    vec![],
+                ))
+            }
         }
     }
 }
 
+/// Builds the Rust peers' workspace (release, once: cargo does nothing when it is up to date).
+fn build_peers(manifest: &Path, target: &Path) -> Result<(), String> {
+    eprintln!("building the Rust peers (actix-web, xitca-web, ntex; a few minutes the first time)...");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run(
+        Command::new(cargo)
+            .args(["build", "--release", "--quiet", "--manifest-path"])
+            .arg(manifest)
+            .arg("--target-dir")
+            .arg(target),
+        "building the Rust peers",
+    )
+}
+
 /// Debian's pgx v4 (pgx v5 is not packaged for bookworm), with pgxpool.
 const PGX_PACKAGE: &str = "golang-github-jackc-pgx-v4-dev";
+/// Debian's gorilla/websocket.
+const GORILLA_PACKAGE: &str = "golang-github-gorilla-websocket-dev";

@@ -1,0 +1,3 @@
+//! re-export of postgres-protocol crate with additional query functions
+
+pub(crate) use postgres_protocol::*;
