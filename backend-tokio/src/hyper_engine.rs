@@ -98,6 +98,7 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
             if upgrade.is_some() {
                 parts.extensions.insert(ShutdownSignal::new(&shared));
             }
+            let mut switched = false;
             let mut resp = if body.size_hint().lower() > settings.max_body as u64 {
                 Response::status(StatusCode::PAYLOAD_TOO_LARGE)
             } else {
@@ -116,8 +117,9 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
                 {
                     let server_bytes = std::mem::replace(resp.body_mut(), Body::empty());
                     tokio::spawn(tunnel(upgrade, client_bytes, server_bytes));
+                    switched = true;
                 }
-                if panicked || shared.is_shutting_down() {
+                if (panicked || shared.is_shutting_down()) && !switched {
                     resp.headers_mut()
                         .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
                 }
@@ -130,7 +132,9 @@ async fn serve_hyper<H: Handler>(conn: Accepted<TcpStream>, handler: Arc<H>, set
             {
                 resp.headers_mut().insert(header::SERVER, server.clone());
             }
-            idle.set(true);
+            // A switched connection is busy for as long as its session runs: shutdown's close of
+            // idle connections must leave it to say its goodbye (close 1001).
+            idle.set(!switched);
             Ok::<_, Infallible>(resp.into_inner().map(InRuntime))
         }
     });

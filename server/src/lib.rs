@@ -160,7 +160,7 @@ pub fn bind<H: Handler>(config: Config, handler: H) -> io::Result<ServerHandle> 
 /// | `tokio::time::sleep`, `tokio::spawn`, `spawn_blocking`, tower-http timeouts, `Sse` keep-alive | works: a tokio context is entered for every poll (the backend's own on tokio, else a one-thread runtime) |
 /// | `Json`, `Path`, `Query`, `Form`, `DefaultBodyLimit`, fallbacks, streaming bodies both ways | works |
 /// | `ConnectInfo<SocketAddr>` | works with the `axum` feature and `Config::peer_addr` set (axum's own opt-in is `into_make_service_with_connect_info`); otherwise the extractor answers `500`. Not on `minihttp`, whose engine has no peer address |
-/// | WebSocket upgrades (axum's `ws` feature) | not yet: the engine hands a switched connection over (`ws::accept`, with the `ws` feature, serves WebSocket on every backend), but axum's `WebSocketUpgrade` takes hyper's `OnUpgrade` from the request, which only hyper can make, and otherwise answers `426 Upgrade Required` itself (axum 0.8's code; untested here, the workspace does not build axum's `ws`) |
+/// | WebSocket upgrades (axum's `ws` feature) | yes on the async backends: axum's `WebSocketUpgrade` needs hyper's `OnUpgrade`, which only hyper can make, so an upgrade request is served through hyper's `with_upgrades()` over an in-memory pipe to the connection (one more copy each way than `ws::accept`, the native API); the Autobahn cases pass through it. Not on threads and coroutine: their one thread reads the client while axum's session, on a tokio task, would answer |
 #[cfg(feature = "tower")]
 pub fn serve_service<S>(config: Config, service: S) -> io::Result<()>
 where

@@ -531,3 +531,33 @@ fn sent_at(message: &[u8]) -> std::io::Result<u64> {
         .map(|t| u64::from_le_bytes(t.try_into().expect("8 bytes")))
         .ok_or_else(|| std::io::Error::other("a message shorter than its timestamp"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_come_back_within_a_bucket() {
+        let mut histogram = Vec::new();
+        for us in [100u64, 200, 300, 400, 10_000] {
+            let b = bucket(us * 1000);
+            histogram.resize(histogram.len().max(b + 1), 0);
+            histogram[b] += 1;
+        }
+        let near = |got: Option<f64>, want_ms: f64| (got.unwrap() - want_ms).abs() <= want_ms * 0.02;
+        assert!(near(percentile(&histogram, 0.5), 0.3));
+        assert!(near(percentile(&histogram, 1.0), 10.0));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn a_frame_is_taken_only_once_it_is_whole() {
+        let mut frame = vec![0x82, 126, 0x01, 0x00];
+        frame.extend(vec![b'x'; 256]);
+        assert_eq!(frame_at(&frame), Some((0x2, 4, 256)));
+        assert_eq!(frame_at(&frame[..100]), None);
+        assert_eq!(frame_at(&[0x81]), None);
+        let masked = masked_frame(b"hello");
+        assert_eq!((masked[0], masked[1]), (0x82, 0x80 | 5));
+    }
+}

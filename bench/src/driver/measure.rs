@@ -32,6 +32,8 @@ pub struct Sample {
     pub connections: usize,
     /// A scenario that watches for leaks: the server at rest before and after the load.
     pub at_rest: Option<(AtRest, AtRest)>,
+    /// The machine's steal time over the load, as a share of all its CPU time (%).
+    pub steal_pct: f64,
 }
 
 impl Sample {
@@ -170,10 +172,13 @@ pub fn under_load(
     let db_cpu0 = db_cpu();
     let cpu0 = server_cpu();
     let children0 = procfs::children_cpu_seconds();
+    let (steal0, ticks0) = procfs::steal_and_total_ticks();
     let sampler = server.pid().map(Sampler::start);
     let started = Instant::now();
     let loaded = load(ctx)?;
+    let (steal1, ticks1) = procfs::steal_and_total_ticks();
     Ok(Sample {
+        steal_pct: 100.0 * (steal1 - steal0) as f64 / ticks1.saturating_sub(ticks0).max(1) as f64,
         wall_s: started.elapsed().as_secs_f64(),
         memory: sampler.map(Sampler::finish).unwrap_or_default(),
         server_cpu_s: (loaded.server_cpu_s)

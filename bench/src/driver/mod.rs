@@ -6,6 +6,7 @@ mod kind;
 mod measure;
 mod plan;
 mod progress;
+mod recheck;
 pub mod reference;
 mod report;
 mod rounds;
@@ -156,6 +157,9 @@ enum Command {
     /// The mixed-offload load repeated long enough to catch a rare stall, every backend in
     /// interleaved rounds, with the hypervisor's steal beside each window's p99.
     Stalls(stalls::Args),
+    /// Whether a second run reproduces a first: per row, is each run's median inside the other's
+    /// reported range, and the share of rows where it is.
+    Recheck(recheck::Args),
 }
 
 pub fn main() {
@@ -164,6 +168,7 @@ pub fn main() {
         Some(Command::Instructions(args)) => instructions::run(args),
         Some(Command::Skew(args)) => skew::run(args),
         Some(Command::Stalls(args)) => stalls::run(args),
+        Some(Command::Recheck(args)) => recheck::run(args),
         None => run(args),
     };
     if let Err(e) = result {

@@ -192,18 +192,25 @@ impl Reference {
     }
 }
 
-/// Builds the Rust peers' workspace (release, once: cargo does nothing when it is up to date).
+/// Builds the Rust peers' workspace in release, once per run (all four share it).
 fn build_peers(manifest: &Path, target: &Path) -> Result<(), String> {
-    eprintln!("building the Rust peers (actix-web, xitca-web, ntex; a few minutes the first time)...");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(
-        Command::new(cargo)
-            .args(["build", "--release", "--quiet", "--manifest-path"])
-            .arg(manifest)
-            .arg("--target-dir")
-            .arg(target),
-        "building the Rust peers",
-    )
+    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            eprintln!(
+                "building the Rust peers (actix-web, xitca-web, ntex; a few minutes the first time)..."
+            );
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            run(
+                Command::new(cargo)
+                    .args(["build", "--release", "--quiet", "--manifest-path"])
+                    .arg(manifest)
+                    .arg("--target-dir")
+                    .arg(target),
+                "building the Rust peers",
+            )
+        })
+        .clone()
 }
 
 /// Debian's pgx v4 (pgx v5 is not packaged for bookworm), with pgxpool.

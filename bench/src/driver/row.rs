@@ -38,6 +38,9 @@ pub struct Run {
     pub cpu_us_per_req: Option<f64>,
     pub cpu_us_min: Option<f64>,
     pub cpu_us_max: Option<f64>,
+    /// The most steal time of any rep (% of the machine's CPU time): another guest ran on our CPUs.
+    #[serde(default)]
+    pub steal_pct_max: Option<f64>,
     /// The database's CPU per request, its processes summed (database scenarios).
     #[serde(default)]
     pub db_cpu_us_per_req: Option<f64>,

@@ -113,6 +113,7 @@ pub fn aggregate(
         cpu_us_per_req: med(&cpu_per_req),
         cpu_us_min: spread(&of(&cpu_per_req)).0,
         cpu_us_max: spread(&of(&cpu_per_req)).1,
+        steal_pct_max: samples.iter().map(|s| s.steal_pct).reduce(f64::max),
         db_cpu_us_per_req: med(&|s| Some(s.db_cpu_s? * 1e6 / s.total_requests().max(1) as f64)),
         server_cpu_pct: server_pct,
         peak_rss_kb: samples.iter().map(|s| s.memory.peak_rss_kb).max().unwrap_or(0),

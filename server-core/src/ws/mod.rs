@@ -80,6 +80,9 @@ impl Default for Limits {
     }
 }
 
+/// What tungstenite reads from the session's input at a time (see `accept`).
+const READ_CHUNK: usize = 4096;
+
 /// Output queued past which [`WebSocket::send`] waits for the connection to write it.
 const SEND_QUEUE_MAX: usize = 64 * 1024;
 
@@ -98,6 +101,10 @@ where
     let mut config = WebSocketConfig::default();
     config.max_message_size = Some(limits.max_message_bytes);
     config.max_frame_size = Some(limits.max_frame_bytes);
+    // tungstenite zero-fills this much of its read buffer before every read it tries, one that
+    // finds nothing included: at the default 128 KiB that memset was 30% of tokio's CPU per
+    // echoed 32-byte message. The bytes come from our own buffer, so small reads cost nothing more.
+    config.read_buffer_size = READ_CHUNK;
     let state = Arc::new(Mutex::new(State {
         protocol: WebSocketContext::new(Role::Server, Some(config)),
         io: Buffers::default(),

@@ -3,7 +3,8 @@
 use super::super::charts;
 use super::super::row::Run;
 
-/// Which way is better for a column; the best value of a column is bold.
+/// Which way is better for a column; the best value of a column is bold, where it stands apart
+/// (see `Column::range`).
 #[derive(Clone, Copy, PartialEq)]
 pub enum Better {
     Higher,
@@ -17,6 +18,18 @@ pub struct Column {
     pub value: fn(&Run) -> Option<f64>,
     /// The cell text, given the value.
     pub cell: fn(&Run, f64) -> String,
+    /// The figure's range over the rounds, where it has one: its best is bold only if no other
+    /// row's range reaches it (then the rounds separate them), and in the ranking column the rows
+    /// whose range reaches the best's are marked level with it (`~`).
+    pub range: Option<Range>,
+}
+
+/// A row's range of a figure over the rounds (`min`, `max`), where it was read.
+pub type Range = fn(&Run) -> Option<(f64, f64)>;
+
+/// The range `min`–`max` of a figure, where both were read.
+pub fn range(min: Option<f64>, max: Option<f64>) -> Option<(f64, f64)> {
+    Some((min?, max?))
 }
 
 pub fn num(v: f64) -> String {
@@ -29,6 +42,7 @@ pub fn col(title: &'static str, better: Better, value: fn(&Run) -> Option<f64>) 
         better,
         value,
         cell: |_, v| num(v),
+        range: None,
     }
 }
 
@@ -39,6 +53,7 @@ pub fn int_col(title: &'static str, value: fn(&Run) -> Option<f64>) -> Column {
         better: Better::Neither,
         value,
         cell: |_, v| format!("{v:.0}"),
+        range: None,
     }
 }
 
@@ -69,6 +84,7 @@ pub fn rps_col() -> Column {
         better: Better::Higher,
         value: |r| r.rps,
         cell: |r, v| with_spread(v, r.rps_min, r.rps_max),
+        range: Some(|r| range(r.rps_min, r.rps_max)),
     }
 }
 
@@ -78,6 +94,7 @@ pub fn p99_col(title: &'static str) -> Column {
         better: Better::Lower,
         value: |r| r.p99_ms,
         cell: |r, v| with_spread(v, r.p99_min_ms, r.p99_max_ms),
+        range: Some(|r| range(r.p99_min_ms, r.p99_max_ms)),
     }
 }
 
@@ -87,6 +104,7 @@ pub fn cpu_col() -> Column {
         better: Better::Lower,
         value: |r| r.cpu_us_per_req,
         cell: |r, v| with_spread(v, r.cpu_us_min, r.cpu_us_max),
+        range: Some(|r| range(r.cpu_us_min, r.cpu_us_max)),
     }
 }
 
@@ -111,6 +129,7 @@ pub fn loadgen_col() -> Column {
         better: Better::Neither,
         value: |r| r.loadgen_cpu_pct,
         cell: |r, v| format!("{v:.0}{}", if r.loadgen_saturated { " ⚑" } else { "" }),
+        range: None,
     }
 }
 

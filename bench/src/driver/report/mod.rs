@@ -213,7 +213,9 @@ pub fn write(out: &Path, results: &Results) -> Result<(), String> {
          round to round, so that the host's drift (tens of percent between hours here) falls on every row \
          alike. Each row's **× baseline** is its headline figure over {baseline}'s in the same round (median \
          of the rounds, min–max in brackets); tables are ranked by it. Absolute figures are medians of the \
-         rounds with their min–max; **bold** is the best of a column. Server pinned to CPU(s) {}, load \
+         rounds with their min–max. **Bold** is the best of a column where the rounds separate it: no other \
+         row's min–max reaches its own; **~** marks the rows level with the best of the ranking (their \
+         min–max reaches the best's), whose order the rounds do not settle. Server pinned to CPU(s) {}, load \
          generator (oha {}, wrk) and driver to {}. Method: [method.md]({method}).\n",
         if results.complete {
             "One full run of every backend, reference and scenario:"

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::super::row::Run;
 use super::super::scenarios::{ALL, ScenarioRef};
-use super::columns::{Better, Column, ratio_text};
+use super::columns::{Better, Column, range, ratio_text};
 use super::rows;
 
 /// A row's ratio, where it has one to rank by: a row that answered nothing has none (results
@@ -30,6 +30,7 @@ fn ratio_col(scenario: ScenarioRef) -> Column {
         better: headline_better(scenario),
         value: ratio,
         cell: |r, v| ratio_text(v, r.ratio_min, r.ratio_max),
+        range: Some(|r| range(r.ratio_min, r.ratio_max)),
     }
 }
 
@@ -43,6 +44,7 @@ fn pair_col(scenario: ScenarioRef) -> Column {
             let pair = r.pair.as_deref().unwrap_or_default();
             format!("{} × {pair}", ratio_text(v, r.pair_ratio_min, r.pair_ratio_max))
         },
+        range: Some(|r| range(r.pair_ratio_min, r.pair_ratio_max)),
     }
 }
 
@@ -79,8 +81,67 @@ pub(super) fn reading(scenario: ScenarioRef, runs: &[&Run]) -> String {
             runs.len()
         );
     }
+    let stolen: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| r.steal_pct_max)
+        .filter(|s| *s > STEAL_NOTED_PCT)
+        .collect();
+    if let Some(most) = stolen.iter().copied().reduce(f64::max) {
+        let _ = write!(
+            text,
+            " In {} of {} rows the hypervisor took more than {STEAL_NOTED_PCT}% of the machine's CPU time in a rep \
+             (steal, up to {most:.1}%): their figures are that much less certain.",
+            stolen.len(),
+            runs.len()
+        );
+    }
     let _ = write!(text, " Errors: {errors}.");
     text
+}
+
+/// Steal time worth a word: it stalls the server and the load generator (rates, latencies) and,
+/// through how many requests each wake-up finds, moves CPU per request; 1% of the machine is about
+/// a tenth of the spread the rounds usually show here.
+const STEAL_NOTED_PCT: f64 = 1.0;
+
+/// The row with the best value of `column`, and the rows whose round range reaches the best's
+/// (the rounds do not separate them from it; the best itself among them when any other is).
+fn best_and_level<'a>(runs: &[&'a Run], column: &Column) -> (Option<&'a Run>, Vec<&'a Run>) {
+    let better = |a: f64, b: f64| match column.better {
+        Better::Higher => a > b,
+        Better::Lower => a < b,
+        Better::Neither => false,
+    };
+    let mut best: Option<(&Run, f64)> = None;
+    for &run in runs {
+        if let Some(v) = (column.value)(run)
+            && best.is_none_or(|(_, b)| better(v, b))
+        {
+            best = Some((run, v));
+        }
+    }
+    let Some((best, _)) = best.filter(|_| column.better != Better::Neither) else {
+        return (None, Vec::new());
+    };
+    let level = column
+        .range
+        .and_then(|range| {
+            let (lo, hi) = range(best)?;
+            let reaches = |r: &&Run| range(r).is_some_and(|(l, h)| l <= hi && h >= lo);
+            let others: Vec<&Run> = runs
+                .iter()
+                .copied()
+                .filter(|r| !std::ptr::eq(*r, best))
+                .filter(reaches)
+                .collect();
+            Some(if others.is_empty() {
+                others
+            } else {
+                [vec![best], others].concat()
+            })
+        })
+        .unwrap_or_default();
+    (Some(best), level)
 }
 
 fn table(md: &mut String, runs: &[&Run], columns: &[Column]) {
@@ -90,23 +151,24 @@ fn table(md: &mut String, runs: &[&Run], columns: &[Column]) {
         columns.iter().map(|c| c.title).collect::<Vec<_>>().join(" | ")
     );
     let _ = writeln!(md, "|---|{}", "---|".repeat(columns.len()));
-    let best: Vec<Option<f64>> = columns
-        .iter()
-        .map(|c| {
-            let values = runs.iter().filter_map(|r| (c.value)(r));
-            match c.better {
-                Better::Higher => values.reduce(f64::max),
-                Better::Lower => values.reduce(f64::min),
-                Better::Neither => None,
-            }
-        })
-        .collect();
+    let ranked: Vec<(Option<&Run>, Vec<&Run>)> = columns.iter().map(|c| best_and_level(runs, c)).collect();
     for run in runs {
         let cells: Vec<String> = columns
             .iter()
-            .zip(&best)
-            .map(|(c, best)| match (c.value)(run) {
-                Some(v) if Some(v) == *best && runs.len() > 1 => format!("**{}**", (c.cell)(run, v)),
+            .zip(&ranked)
+            .enumerate()
+            .map(|(i, (c, (best, level)))| match (c.value)(run) {
+                // Bold: best by rounds that separate it from every other row.
+                Some(v)
+                    if best.is_some_and(|b| std::ptr::eq(b, *run)) && level.is_empty() && runs.len() > 1 =>
+                {
+                    format!("**{}**", (c.cell)(run, v))
+                }
+                // The ranking column: level with the best (`~`), as benchstat prints a difference
+                // its test does not support.
+                Some(v) if i == 0 && level.iter().any(|r| std::ptr::eq(*r, *run)) => {
+                    format!("~ {}", (c.cell)(run, v))
+                }
                 Some(v) => (c.cell)(run, v),
                 None => "–".into(),
             })
@@ -159,18 +221,30 @@ pub(super) fn summary_table(md: &mut String, results: &[&Run]) {
             rows.push(&run.backend);
         }
     }
+    let ranked: Vec<(Option<&Run>, Vec<&Run>)> = (columns.iter())
+        .map(|(scenario, runs)| best_and_level(runs, &ratio_col(*scenario)))
+        .collect();
     for row in &rows {
         let cells: Vec<String> = columns
             .iter()
-            .map(|(_, runs)| match runs.iter().find(|r| r.backend == *row) {
-                Some(r) => match ratio(r) {
-                    Some(v) => ratio_text(v, r.ratio_min, r.ratio_max),
-                    None if r.note.is_some() => "not measured".into(),
-                    None if r.requests == 0 => "none answered".into(),
-                    None => "–".into(),
+            .zip(&ranked)
+            .map(
+                |((_, runs), (best, level))| match runs.iter().find(|r| r.backend == *row) {
+                    Some(r) => match ratio(r) {
+                        Some(v) if level.iter().any(|l| std::ptr::eq(*l, *r)) => {
+                            format!("~ {}", ratio_text(v, r.ratio_min, r.ratio_max))
+                        }
+                        Some(v) if best.is_some_and(|b| std::ptr::eq(b, *r)) => {
+                            format!("**{}**", ratio_text(v, r.ratio_min, r.ratio_max))
+                        }
+                        Some(v) => ratio_text(v, r.ratio_min, r.ratio_max),
+                        None if r.note.is_some() => "not measured".into(),
+                        None if r.requests == 0 => "none answered".into(),
+                        None => "–".into(),
+                    },
+                    None => "".into(),
                 },
-                None => "".into(),
-            })
+            )
             .collect();
         let _ = writeln!(md, "| {row} | {} |", cells.join(" | "));
     }
@@ -216,6 +290,10 @@ pub(super) const BACKENDS: &str = "\
 | ref-go | **reference server**: Go net/http (bench/reference/go), a goroutine per connection, GOMAXPROCS = the server's CPUs |
 | ref-node | **reference server**: Node's http module (bench/reference/node), one event loop; /cpu-offload goes to worker_threads |
 | ref-gunicorn | **reference server**: a WSGI app (bench/reference/wsgi) on gunicorn's gthread workers: (2 × CPUs) + 1 processes × 32 threads |
+| ref-actix | **Rust peer**: actix-web from its TechEmpower entry (bench/reference/rust-peers/actix), an actix system per CPU |
+| ref-xitca-compio | **Rust peer**: xitca-web's io_uring entry (compio), a runtime per CPU |
+| ref-xitca-tokio | **Rust peer**: xitca-web's tokio entry, a current-thread runtime per CPU |
+| ref-ntex | **Rust peer**: ntex's entry on tokio, a runtime per CPU |
 | axum-&lt;backend&gt; | the same routes written as an axum `Router` (bench/src/axum_app.rs), served on that backend through `server_core::tower` |
 | ref-axum-serve | **reference**: that `Router` on `axum::serve` (hyper on tokio), the way axum runs today |
 

@@ -87,6 +87,7 @@ impl Scenario for Soak {
                 better: Better::Neither,
                 value: |r| Some(r.fds_after? as f64 - r.fds_before? as f64),
                 cell: |r, _| format!("{} → {}", r.fds_before.unwrap_or(0), r.fds_after.unwrap_or(0)),
+                range: None,
             },
             Column {
                 title: "threads at rest before → after",
@@ -99,6 +100,7 @@ impl Scenario for Soak {
                         r.threads_after.unwrap_or(0)
                     )
                 },
+                range: None,
             },
             errors_col(),
         ]

@@ -14,9 +14,16 @@ use crate::driver::tools::ws_load;
 
 pub struct WsBroadcast;
 
-/// Messages published to the room each second, by one member.
-const RATE: f64 = 10.0;
+/// Deliveries offered each second, whatever the room's size: one member publishes this many over
+/// the members a second (10 a second to 1,000, 1 to 10,000), so that every room is measured at the
+/// same operating point (at 10 a second to 10,000 members one server core was saturated, and every
+/// row cost the same 10 µs: one core over 100,000 deliveries).
+const DELIVERIES_PER_S: f64 = 10_000.0;
 const MESSAGE_BYTES: usize = 32;
+
+fn rate(members: usize) -> f64 {
+    DELIVERIES_PER_S / members.max(1) as f64
+}
 
 /// Server CPU per message delivered to a member.
 static CPU_PER_DELIVERY: Headline = Headline {
@@ -33,15 +40,16 @@ impl Scenario for WsBroadcast {
     }
 
     fn help(&self) -> &'static str {
-        "GET /ws/broadcast: rooms of --ws-members members, one publishing 10 messages a second that every member \
-         receives (ws-load): deliveries, latency, losses, memory per member, CPU per delivery. Not in the default run"
+        "GET /ws/broadcast: rooms of --ws-members members, one publishing 10,000 / members messages a second that \
+         every member receives (ws-load): deliveries, latency, losses, memory per member, CPU per delivery. Not in \
+         the default run"
     }
 
     fn intro(&self) -> &'static str {
         "One room at GET /ws/broadcast with 1,000 and 10,000 members (--ws-members; a process here holds at most \
          20,000 descriptors, so about 19,000 is the most one server takes, and the clients are split over \
-         processes of 9,000). One member publishes 10 messages of 32 bytes a second; every member, the sender \
-         included, times each delivery (the bench's ws-load, shaped like uWebSockets' broadcast_test). A delivery \
+         processes of 9,000), each on a fresh server. One member publishes 32-byte messages at 10,000 / members a \
+         second (10,000 deliveries a second in every room); every member, the sender included, times each delivery (the bench's ws-load, shaped like uWebSockets' broadcast_test). A delivery \
          still missing 2 s after the window counts as an error; so does a member the server dropped. CPU is the \
          server's over the window, divided by the deliveries."
     }
@@ -58,6 +66,11 @@ impl Scenario for WsBroadcast {
         true
     }
 
+    /// Memory per member is read from a server that has held no larger room.
+    fn fresh_server_per_round(&self) -> bool {
+        true
+    }
+
     fn duration(&self, _: &Settings) -> Duration {
         Duration::from_secs(5)
     }
@@ -71,7 +84,7 @@ impl Scenario for WsBroadcast {
                 "broadcast",
                 ctx.connections(),
                 MESSAGE_BYTES,
-                RATE,
+                rate(ctx.connections()),
                 ctx.duration,
                 ctx.server.pid(),
                 ctx.load_cpus(),
@@ -87,7 +100,7 @@ impl Scenario for WsBroadcast {
 
     /// Every member gets every message.
     fn ceiling_rps(&self, _: &Settings, connections: usize) -> Option<f64> {
-        Some(RATE * connections as f64)
+        Some(rate(connections) * connections as f64)
     }
 
     fn headline(&self) -> &'static Headline {

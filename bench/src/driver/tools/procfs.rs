@@ -62,6 +62,18 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     ticks / ticks_per_second()
 }
 
+/// The machine's steal time so far (the hypervisor ran another guest on our CPUs) and all its CPU
+/// time, in ticks, from `/proc/stat`'s `cpu` line.
+pub fn steal_and_total_ticks() -> (u64, u64) {
+    let stat = fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> = (stat.lines().next().unwrap_or_default().split_whitespace().skip(1))
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal guest guest_nice: guest time is in user's.
+    let total = fields.iter().take(8).sum();
+    (fields.get(7).copied().unwrap_or(0), total)
+}
+
 /// CPU seconds the live threads of the process and its descendants have run, to the nanosecond
 /// (`/proc/P/task/T/schedstat`), where `cpu_seconds` counts 10 ms ticks: for a short window at low
 /// load (sse: ~0.15 CPU-s in 2 s), where ticks would quantize the figure by several percent. A

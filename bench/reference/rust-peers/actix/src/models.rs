@@ -1,9 +1,4 @@
-use serde::{Deserialize, Serialize};
-
-#[derive(Serialize, Deserialize)]
-pub struct Message {
-    pub message: &'static str,
-}
+use serde::Serialize;
 
 #[allow(non_snake_case)]
 #[derive(Serialize, Debug)]
