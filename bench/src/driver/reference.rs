@@ -58,6 +58,10 @@ impl Reference {
         Reference::Ntex,
     ];
 
+    /// The references that serve the whole route contract (and the contract's answers to database
+    /// errors); the Rust peers serve only their TechEmpower entries' routes.
+    pub const CONTRACT: [Reference; 3] = [Reference::Go, Reference::Node, Reference::Gunicorn];
+
     /// The row's name in every table and chart (and the peers' binary names).
     pub fn row_name(self) -> &'static str {
         match self {

@@ -2,15 +2,15 @@
 
 use std::time::Duration;
 
+use super::ws_echo::ws_load_rep;
 use super::{Headline, Scenario};
-use crate::driver::measure::{Context, Loaded, Sample, under_load};
+use crate::driver::measure::{Context, Sample};
 use crate::driver::report::columns::{
     Better, Column, col, cpu_col, errors_col, loadgen_col, memory_per_connection, num, p99_col, threads_col,
 };
 use crate::driver::report::reading::extremes;
 use crate::driver::row::Run;
 use crate::driver::settings::Settings;
-use crate::driver::tools::ws_load;
 
 pub struct WsBroadcast;
 
@@ -76,26 +76,7 @@ impl Scenario for WsBroadcast {
     }
 
     fn measure(&self, ctx: &Context<'_>) -> Result<Sample, String> {
-        under_load(ctx, |ctx| {
-            let ws_load = ctx.tools.ws_load.as_ref().ok_or("ws-load is not built")?;
-            let child = ws_load::spawn(
-                ws_load,
-                ctx.server.addr,
-                "broadcast",
-                ctx.connections(),
-                MESSAGE_BYTES,
-                rate(ctx.connections()),
-                ctx.duration,
-                ctx.server.pid(),
-                ctx.load_cpus(),
-            )?;
-            let (load, window_cpu) = ws_load::finish(child)?;
-            Ok(Loaded {
-                load,
-                heavy: None,
-                server_cpu_s: window_cpu,
-            })
-        })
+        ws_load_rep(ctx, "broadcast", MESSAGE_BYTES, rate(ctx.connections()))
     }
 
     /// Every member gets every message.

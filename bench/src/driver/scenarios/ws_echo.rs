@@ -13,6 +13,32 @@ pub struct WsEcho;
 /// Bytes per message: a chat line.
 const MESSAGE_BYTES: usize = 32;
 
+/// One rep of a WebSocket scenario: ws-load in `mode` over the run's connections, the server's CPU
+/// read over ws-load's own window (every connection switched and settled).
+pub(super) fn ws_load_rep(ctx: &Context<'_>, mode: &str, size: usize, rate: f64) -> Result<Sample, String> {
+    under_load(ctx, |ctx| {
+        let ws_load = ctx.tools.ws_load.as_ref().ok_or("ws-load is not built")?;
+        let server = ctx.server;
+        let child = ws_load::spawn(
+            ws_load,
+            server.addr,
+            mode,
+            ctx.connections(),
+            size,
+            rate,
+            ctx.duration,
+            server.pid(),
+            ctx.load_cpus(),
+        )?;
+        let (load, window_cpu) = ws_load::finish(child)?;
+        Ok(Loaded {
+            load,
+            heavy: None,
+            server_cpu_s: window_cpu,
+        })
+    })
+}
+
 /// Server CPU per message echoed.
 static CPU_PER_MESSAGE: Headline = Headline {
     value: Sample::cpu_us_per_request,
@@ -49,26 +75,7 @@ impl Scenario for WsEcho {
     }
 
     fn measure(&self, ctx: &Context<'_>) -> Result<Sample, String> {
-        under_load(ctx, |ctx| {
-            let ws_load = ctx.tools.ws_load.as_ref().ok_or("ws-load is not built")?;
-            let child = ws_load::spawn(
-                ws_load,
-                ctx.server.addr,
-                "echo",
-                ctx.connections(),
-                MESSAGE_BYTES,
-                0.0,
-                ctx.duration,
-                ctx.server.pid(),
-                ctx.load_cpus(),
-            )?;
-            let (load, window_cpu) = ws_load::finish(child)?;
-            Ok(Loaded {
-                load,
-                heavy: None,
-                server_cpu_s: window_cpu,
-            })
-        })
+        ws_load_rep(ctx, "echo", MESSAGE_BYTES, 0.0)
     }
 
     fn headline(&self) -> &'static Headline {
