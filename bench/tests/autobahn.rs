@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use bench::driver::python_venv;
 use bench::{AppName, BackendName};
@@ -18,12 +19,19 @@ mod common;
 /// The cases run: 9 (performance) and 12–13 (permessage-deflate, not implemented) are not.
 const CASES: [&str; 8] = ["1.*", "2.*", "3.*", "4.*", "5.*", "6.*", "7.*", "10.*"];
 
+/// kosoku, installed once for the tests of this binary (they run at once, and two `venv`s and
+/// `pip`s in one directory would race).
 fn kosoku() -> PathBuf {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let requirements = workspace.join("bench/tests/autobahn/requirements.txt");
-    let venv = workspace.join("target/autobahn/venv");
-    python_venv(&requirements, &venv, "for the Autobahn cases").expect("kosoku's venv");
-    venv.join("bin/kosoku")
+    static KOSOKU: OnceLock<PathBuf> = OnceLock::new();
+    KOSOKU
+        .get_or_init(|| {
+            let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            let requirements = workspace.join("bench/tests/autobahn/requirements.txt");
+            let venv = workspace.join("target/autobahn/venv");
+            python_venv(&requirements, &venv, "for the Autobahn cases").expect("kosoku's venv");
+            venv.join("bin/kosoku")
+        })
+        .clone()
 }
 
 /// Runs the cases against `addr`; the cases whose verdicts are not allowed, as `id: verdicts`.
