@@ -66,11 +66,9 @@ where
             let req = with_connect_info(req);
             #[cfg(feature = "axum")]
             if upgrade::wants_upgrade(&req) {
-                let Ok(resp) = in_tokio(upgrade::through_hyper(self.0.clone(), req)).await else {
-                    return Response::internal_error();
-                };
-                let (parts, body) = resp.into_parts();
-                return http::Response::from_parts(parts, whole_if_ready(body).await).into();
+                return in_tokio(upgrade::through_hyper(self.0.clone(), req))
+                    .await
+                    .unwrap_or_else(|()| Response::internal_error());
             }
             let mut service = self.0.clone();
             let answered = in_tokio(async move {

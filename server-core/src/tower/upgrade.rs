@@ -22,7 +22,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, DuplexStream, ReadBuf, R
 use tower_service::Service;
 
 use crate::body::BoxError;
-use crate::{Body, Request};
+use crate::{Body, Request, Response};
 
 /// The pipe's buffer each way: an upgraded connection's bytes in flight inside the process.
 const PIPE_BYTES: usize = 64 * 1024;
@@ -40,10 +40,7 @@ pub(super) fn wants_upgrade(req: &Request) -> bool {
 
 /// Serves `req` through hyper (see the module docs); must run in a tokio context. A service that
 /// fails, or a request hyper cannot take, is an error, answered 500 by the caller.
-pub(super) async fn through_hyper<S, B>(
-    service: S,
-    req: Request,
-) -> Result<http::Response<UpgradeBody<B>>, ()>
+pub(super) async fn through_hyper<S, B>(service: S, req: Request) -> Result<Response, ()>
 where
     S: Service<http::Request<Body>, Response = http::Response<B>> + Send + 'static,
     S::Future: Send,
@@ -81,9 +78,9 @@ where
             .serve_connection(TokioIo::new(theirs), inside_hyper)
             .with_upgrades(),
     );
-    let resp = answered.await.map_err(drop)?;
-    if resp.status() != StatusCode::SWITCHING_PROTOCOLS {
-        return Ok(resp.map(|body| UpgradeBody::Service(Box::pin(body))));
+    let (resp, body) = answered.await.map_err(drop)?.into_parts();
+    if resp.status != StatusCode::SWITCHING_PROTOCOLS {
+        return Ok(http::Response::from_parts(resp, super::whole_if_ready(body).await).into());
     }
     let after_head = skip_head(&mut ours).await.map_err(drop)?;
     let (from_service, mut to_service) = tokio::io::split(ours);
@@ -98,11 +95,12 @@ where
         }
         let _ = to_service.shutdown().await;
     });
-    Ok(resp.map(|_| UpgradeBody::Upgraded {
+    let upgraded = Upgraded {
         pending: after_head,
         pipe: from_service,
         buf: BytesMut::new(),
-    }))
+    };
+    Ok(http::Response::from_parts(resp, Body::new(upgraded)).into())
 }
 
 /// The request head as hyper reads it: origin-form target, HTTP/1.1, the fields as they came.
@@ -136,63 +134,38 @@ async fn skip_head(pipe: &mut DuplexStream) -> std::io::Result<Bytes> {
     }
 }
 
-/// The body the engine writes: the service's own, or after a `101` what the service writes to its
-/// upgraded connection.
-pub(super) enum UpgradeBody<B> {
-    Service(Pin<Box<B>>),
-    Upgraded {
-        pending: Bytes,
-        pipe: ReadHalf<DuplexStream>,
-        buf: BytesMut,
-    },
+/// After a `101`, the response body: what the service writes to its upgraded connection.
+struct Upgraded {
+    /// What hyper had read past its `101` head.
+    pending: Bytes,
+    pipe: ReadHalf<DuplexStream>,
+    buf: BytesMut,
 }
 
-impl<B> HttpBody for UpgradeBody<B>
-where
-    B: HttpBody<Data = Bytes>,
-    B::Error: Into<BoxError>,
-{
+impl HttpBody for Upgraded {
     type Data = Bytes;
-    type Error = BoxError;
+    type Error = std::io::Error;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        match self.get_mut() {
-            UpgradeBody::Service(body) => body.as_mut().poll_frame(cx).map_err(Into::into),
-            UpgradeBody::Upgraded { pending, pipe, buf } => {
-                if !pending.is_empty() {
-                    return Poll::Ready(Some(Ok(Frame::data(std::mem::take(pending)))));
-                }
-                buf.resize(16 * 1024, 0);
-                let mut read = ReadBuf::new(buf);
-                let polled = Pin::new(pipe).poll_read(cx, &mut read);
-                let n = read.filled().len();
-                match polled {
-                    Poll::Pending => Poll::Pending,
-                    Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e.into()))),
-                    Poll::Ready(Ok(())) if n == 0 => Poll::Ready(None),
-                    Poll::Ready(Ok(())) => {
-                        buf.truncate(n);
-                        Poll::Ready(Some(Ok(Frame::data(buf.split().freeze()))))
-                    }
-                }
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        let Upgraded { pending, pipe, buf } = self.get_mut();
+        if !pending.is_empty() {
+            return Poll::Ready(Some(Ok(Frame::data(std::mem::take(pending)))));
+        }
+        buf.resize(16 * 1024, 0);
+        let mut read = ReadBuf::new(buf);
+        let polled = Pin::new(pipe).poll_read(cx, &mut read);
+        let n = read.filled().len();
+        match polled {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(Ok(())) if n == 0 => Poll::Ready(None),
+            Poll::Ready(Ok(())) => {
+                buf.truncate(n);
+                Poll::Ready(Some(Ok(Frame::data(buf.split().freeze()))))
             }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match self {
-            UpgradeBody::Service(body) => body.is_end_stream(),
-            UpgradeBody::Upgraded { .. } => false,
-        }
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self {
-            UpgradeBody::Service(body) => body.size_hint(),
-            UpgradeBody::Upgraded { .. } => http_body::SizeHint::default(),
         }
     }
 }
